@@ -1,0 +1,215 @@
+/*
+ * storage/store.h: the registry's state in one LMDB environment.  This is
+ * the only module that includes <lmdb.h>; callers see domain operations.
+ *
+ * Named databases: modules, versions, grants, namespaces, api_tokens,
+ * replay, audit.  Keys are lower-cased where lookups ignore case
+ * (namespace, name); the display case is kept in the values.  Every
+ * operation runs in its own short transaction, so a struct store may be
+ * shared by all threads of one process (one environment per process; never
+ * use it across fork()).  Several processes (registryd and the admin tools)
+ * may open the same directory at once: LMDB's lock file serialises writers.
+ *
+ * Out-params are written only on success.  Strings in the records below
+ * are NUL-terminated copies owned by the record.
+ */
+#ifndef REG_STORE_H
+#define REG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/name.h"
+#include "common/semver.h"
+
+#define STORE_PRINCIPAL_MAX 256 /* bytes, without NUL */
+#define STORE_REASON_MAX 512
+#define STORE_TOKEN_NAME_MAX 64
+
+struct store;
+
+struct module_addr {
+	char ns[NAME_BUFSZ];
+	char name[NAME_BUFSZ];
+	char system[NAME_BUFSZ];
+};
+
+struct version_rec {
+	struct module_addr m;            /* display case as first published */
+	char version[SEMVER_BUFSZ];      /* exactly as published */
+	char digest[65];                 /* sha256 hex of the archive */
+	uint64_t size;                   /* archive bytes */
+	char format[8];                  /* "tar.gz" or "zip" */
+	char publisher[STORE_PRINCIPAL_MAX + 1];
+	int64_t published_at;            /* unix seconds */
+	bool deprecated;
+	char deprecation_reason[STORE_REASON_MAX + 1];
+};
+
+/* A growable list of version records (caller-owned storage). */
+struct verlist {
+	struct version_rec *v;
+	size_t n;
+	size_t cap;
+};
+void verlist_init(struct verlist *);
+void verlist_release(struct verlist *);
+
+struct grant {
+	bool download, upload, create_grant, delete_grant;
+	int64_t created_at;
+	int64_t updated_at;
+	char created_by[STORE_PRINCIPAL_MAX + 1];
+	char unique_id[129]; /* optional pin (AROA...), "" when unset */
+};
+
+/* A grant together with its key, for listings. */
+struct grant_entry {
+	char ns[NAME_BUFSZ];                     /* as stored ("*" allowed) */
+	char principal[STORE_PRINCIPAL_MAX + 1];
+	struct grant g;
+};
+
+struct api_token {
+	char name[STORE_TOKEN_NAME_MAX + 1]; /* unique; principal "token:<name>" */
+	unsigned char hash[32];              /* SHA-256 of the secret */
+	int64_t created_at;
+	int64_t expires_at; /* 0 = never */
+	char created_by[STORE_PRINCIPAL_MAX + 1];
+	bool revoked;
+};
+
+struct store_opts {
+	uint64_t map_size; /* bytes; 0 = default (1 GiB) */
+	bool read_only;
+};
+
+/*
+ * Open (creating if needed) the environment in directory dir (which must
+ * exist).  *out: new, free with store_close().  REG_ESTORE, REG_ENOMEM.
+ */
+enum reg_err store_open(const char *dir, const struct store_opts *,
+    struct store **out) REG_MUSTCHECK;
+void store_close(struct store *); /* NULL-safe */
+
+/* ---- modules and versions ---- */
+
+/*
+ * Record a version.  If the (case-insensitive) module/version already
+ * exists, returns REG_EEXIST and copies the existing record to *existing
+ * (if not NULL) so the caller can tell "same bytes" from "conflict".
+ * The module index entry is created in the same transaction.
+ * REG_ENOSPC when the map is full.
+ */
+enum reg_err store_version_put(struct store *, const struct version_rec *,
+    struct version_rec *existing) REG_MUSTCHECK;
+
+/* One version (case-insensitive ns/name).  REG_ENOENT when absent. */
+enum reg_err store_version_get(struct store *, const struct module_addr *,
+    const char *version, struct version_rec *out) REG_MUSTCHECK;
+
+/* All versions of a module, unsorted.  REG_ENOENT when the module has none. */
+enum reg_err store_module_versions(struct store *, const struct module_addr *,
+    struct verlist *out) REG_MUSTCHECK;
+
+/* Remove one version (and the module entry when it was the last). */
+enum reg_err store_version_delete(struct store *, const struct module_addr *,
+    const char *version) REG_MUSTCHECK;
+
+/* Mark deprecated with a reason (reason "" clears the mark). */
+enum reg_err store_version_deprecate(struct store *,
+    const struct module_addr *, const char *version, bool deprecated,
+    const char *reason) REG_MUSTCHECK;
+
+/*
+ * Visit modules: all of them (ns == NULL) or one namespace's
+ * (case-insensitive), in key order.  cb gets the module's display address
+ * and may return false to stop.  Borrowed pointers die after cb returns.
+ */
+typedef bool (*store_module_fn)(const struct module_addr *, void *);
+enum reg_err store_modules_each(struct store *, const char *ns,
+    store_module_fn cb, void *arg) REG_MUSTCHECK;
+
+/* ---- grants ---- */
+
+enum store_put_mode {
+	STORE_CREATE,  /* fail with REG_EEXIST if present */
+	STORE_REPLACE, /* create or overwrite */
+	STORE_UPDATE,  /* fail with REG_ENOENT if absent */
+};
+
+/* ns is lower-cased for the key ("*" = every namespace). */
+enum reg_err store_grant_put(struct store *, const char *ns,
+    const char *principal, const struct grant *, enum store_put_mode)
+    REG_MUSTCHECK;
+enum reg_err store_grant_get(struct store *, const char *ns,
+    const char *principal, struct grant *out) REG_MUSTCHECK;
+enum reg_err store_grant_delete(struct store *, const char *ns,
+    const char *principal) REG_MUSTCHECK;
+
+/* Visit grants, optionally filtered by namespace and/or principal. */
+typedef bool (*store_grant_fn)(const struct grant_entry *, void *);
+enum reg_err store_grants_each(struct store *, const char *ns,
+    const char *principal, store_grant_fn cb, void *arg) REG_MUSTCHECK;
+
+/*
+ * The effective rights of principal on namespace ns, in one read
+ * transaction: the OR of the grants (ns, principal) and ("*", principal),
+ * plus download when the namespace is public.  *found tells whether any
+ * grant of this principal exists at all (on any namespace).  unique_id
+ * pins are returned through *pin (the first non-empty pin seen, or "").
+ */
+struct rights {
+	bool download, upload, create_grant, delete_grant;
+	bool any_grant;  /* principal has at least one grant somewhere */
+	char pin[129];
+};
+enum reg_err store_rights(struct store *, const char *principal,
+    const char *ns, struct rights *out) REG_MUSTCHECK;
+
+/* ---- namespaces ---- */
+
+enum reg_err store_ns_set_public(struct store *, const char *ns, bool)
+    REG_MUSTCHECK;
+/* false when unknown. */
+enum reg_err store_ns_is_public(struct store *, const char *ns, bool *out)
+    REG_MUSTCHECK;
+
+/* ---- static API tokens ---- */
+
+/* REG_EEXIST when the name is taken. */
+enum reg_err store_apitoken_put(struct store *, const struct api_token *)
+    REG_MUSTCHECK;
+/* Lookup by SHA-256 of the secret.  REG_ENOENT when unknown. */
+enum reg_err store_apitoken_get(struct store *, const unsigned char hash[32],
+    struct api_token *out) REG_MUSTCHECK;
+/* Mark revoked by name.  REG_ENOENT when unknown. */
+enum reg_err store_apitoken_revoke(struct store *, const char *name)
+    REG_MUSTCHECK;
+typedef bool (*store_apitoken_fn)(const struct api_token *, void *);
+enum reg_err store_apitokens_each(struct store *, store_apitoken_fn, void *)
+    REG_MUSTCHECK;
+
+/* ---- replay cache (shared by all workers and processes) ---- */
+
+/*
+ * Atomically insert key (32 bytes) with an expiry.  REG_EEXIST if an
+ * unexpired entry is present.  Expired entries are purged on the way.
+ */
+enum reg_err store_replay_add(struct store *, const unsigned char key[32],
+    int64_t expires_at, int64_t now) REG_MUSTCHECK;
+
+/* ---- audit log ---- */
+
+/* Append one record (a JSON object text, copied). */
+enum reg_err store_audit_append(struct store *, const char *json, size_t len)
+    REG_MUSTCHECK;
+typedef bool (*store_audit_fn)(int64_t ts_us, const char *json, size_t len,
+    void *);
+/* Visit records with timestamp >= since_us, oldest first. */
+enum reg_err store_audit_each(struct store *, int64_t since_us,
+    store_audit_fn, void *) REG_MUSTCHECK;
+
+#endif
