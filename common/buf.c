@@ -2,11 +2,12 @@
  * common/buf.c: see buf.h.  Invariant: p == NULL or p[len] == '\0' and
  * len < cap <= max + 1.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include "common/cryptow.h"
 
 #include "common/buf.h"
 
@@ -30,7 +31,7 @@ void
 buf_release_wipe(struct buf *b)
 {
 	if (b->p != NULL)
-		OPENSSL_cleanse(b->p, b->cap);
+		cryptow_wipe(b->p, b->cap);
 	buf_release(b);
 }
 

@@ -38,7 +38,7 @@ hex_decode(const char *in, size_t len, unsigned char *out, size_t outlen)
 {
 	size_t i;
 
-	if (len != 2 * outlen)
+	if (len % 2 != 0 || len / 2 != outlen)
 		return false;
 	for (i = 0; i < outlen; i++) {
 		int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);

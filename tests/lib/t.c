@@ -1,7 +1,9 @@
 /*
  * tests/lib/t.c: see t.h.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
