@@ -12,6 +12,18 @@
  *
  * Out-params are written only on success.  Strings in the records below
  * are NUL-terminated copies owned by the record.
+ *
+ * Common errors, not repeated below: REG_EINVAL for an argument the store
+ * cannot key (NULL, empty, over its length cap, or a record string not
+ * NUL-terminated inside its array); REG_ESTORE for an LMDB failure (logged)
+ * or a stored value that fails to decode (logged as corrupt; never read
+ * past its end); REG_ENOSPC (logged) when a write finds the map or the
+ * disk full, after which the earlier state is intact; REG_ENOMEM.  A write
+ * on a store opened read_only is REG_ESTORE.
+ *
+ * The *_each callbacks run inside the read transaction, in key order: keep
+ * them short; they may call other store read functions but no store
+ * write function (collect first, write after).
  */
 #ifndef REG_STORE_H
 #define REG_STORE_H
@@ -27,6 +39,7 @@
 #define STORE_PRINCIPAL_MAX 256 /* bytes, without NUL */
 #define STORE_REASON_MAX 512
 #define STORE_TOKEN_NAME_MAX 64
+#define STORE_AUDIT_MAX 65536 /* bytes of one audit record */
 
 struct store;
 
@@ -110,7 +123,10 @@ enum reg_err store_version_put(struct store *, const struct version_rec *,
 enum reg_err store_version_get(struct store *, const struct module_addr *,
     const char *version, struct version_rec *out) REG_MUSTCHECK;
 
-/* All versions of a module, unsorted.  REG_ENOENT when the module has none. */
+/*
+ * All versions of a module, unsorted.  REG_ENOENT when the module has none.
+ * On success the previous contents of *out are released and replaced.
+ */
 enum reg_err store_module_versions(struct store *, const struct module_addr *,
     struct verlist *out) REG_MUSTCHECK;
 
@@ -118,7 +134,10 @@ enum reg_err store_module_versions(struct store *, const struct module_addr *,
 enum reg_err store_version_delete(struct store *, const struct module_addr *,
     const char *version) REG_MUSTCHECK;
 
-/* Mark deprecated with a reason (reason "" clears the mark). */
+/*
+ * Mark deprecated with a reason (NULL = "", at most STORE_REASON_MAX), or
+ * with deprecated false clear the mark and the reason.  REG_ENOENT.
+ */
 enum reg_err store_version_deprecate(struct store *,
     const struct module_addr *, const char *version, bool deprecated,
     const char *reason) REG_MUSTCHECK;
@@ -140,7 +159,13 @@ enum store_put_mode {
 	STORE_UPDATE,  /* fail with REG_ENOENT if absent */
 };
 
-/* ns is lower-cased for the key ("*" = every namespace). */
+/*
+ * ns is lower-cased for the key ("*" = every namespace); principal is kept
+ * as given.  When a grant is overwritten (STORE_REPLACE on an existing
+ * one, STORE_UPDATE), its created_at and created_by stay as they were;
+ * every other field comes from the argument.  REG_ENOENT from get/delete
+ * when absent.
+ */
 enum reg_err store_grant_put(struct store *, const char *ns,
     const char *principal, const struct grant *, enum store_put_mode)
     REG_MUSTCHECK;
@@ -149,7 +174,11 @@ enum reg_err store_grant_get(struct store *, const char *ns,
 enum reg_err store_grant_delete(struct store *, const char *ns,
     const char *principal) REG_MUSTCHECK;
 
-/* Visit grants, optionally filtered by namespace and/or principal. */
+/*
+ * Visit grants, optionally filtered by namespace and/or principal (NULL =
+ * any): by (ns, principal) key order, or by (principal, ns) when filtered
+ * by principal only.  No match is REG_OK with no call.
+ */
 typedef bool (*store_grant_fn)(const struct grant_entry *, void *);
 enum reg_err store_grants_each(struct store *, const char *ns,
     const char *principal, store_grant_fn cb, void *arg) REG_MUSTCHECK;
@@ -160,6 +189,8 @@ enum reg_err store_grants_each(struct store *, const char *ns,
  * plus download when the namespace is public.  *found tells whether any
  * grant of this principal exists at all (on any namespace).  unique_id
  * pins are returned through *pin (the first non-empty pin seen, or "").
+ * The (ns, principal) grant is read before ("*", principal), so its pin
+ * wins.  ns may be NULL: then only the "*" grant and any_grant count.
  */
 struct rights {
 	bool download, upload, create_grant, delete_grant;
@@ -179,15 +210,22 @@ enum reg_err store_ns_is_public(struct store *, const char *ns, bool *out)
 
 /* ---- static API tokens ---- */
 
-/* REG_EEXIST when the name is taken. */
+/*
+ * REG_EEXIST when the name is taken (names compare exactly, as given) or
+ * another token has the same hash.
+ */
 enum reg_err store_apitoken_put(struct store *, const struct api_token *)
     REG_MUSTCHECK;
-/* Lookup by SHA-256 of the secret.  REG_ENOENT when unknown. */
+/*
+ * Lookup by SHA-256 of the secret.  REG_ENOENT when unknown.  Revoked and
+ * expired tokens are returned too: the caller checks revoked/expires_at.
+ */
 enum reg_err store_apitoken_get(struct store *, const unsigned char hash[32],
     struct api_token *out) REG_MUSTCHECK;
 /* Mark revoked by name.  REG_ENOENT when unknown. */
 enum reg_err store_apitoken_revoke(struct store *, const char *name)
     REG_MUSTCHECK;
+/* In name order; the token pointer is borrowed until cb returns. */
 typedef bool (*store_apitoken_fn)(const struct api_token *, void *);
 enum reg_err store_apitokens_each(struct store *, store_apitoken_fn, void *)
     REG_MUSTCHECK;
@@ -196,19 +234,29 @@ enum reg_err store_apitokens_each(struct store *, store_apitoken_fn, void *)
 
 /*
  * Atomically insert key (32 bytes) with an expiry.  REG_EEXIST if an
- * unexpired entry is present.  Expired entries are purged on the way.
+ * unexpired entry is present (one that expires after now).  Up to 32
+ * expired entries are purged on the way, oldest expiry first.
  */
 enum reg_err store_replay_add(struct store *, const unsigned char key[32],
     int64_t expires_at, int64_t now) REG_MUSTCHECK;
 
 /* ---- audit log ---- */
 
-/* Append one record (a JSON object text, copied). */
+/*
+ * Append one record (a JSON object text, copied; 1..STORE_AUDIT_MAX bytes,
+ * else REG_EINVAL / REG_ETOOBIG).  Its timestamp is the current time in
+ * microseconds, or the last record's when the clock went back; a sequence
+ * number makes keys unique across threads and processes.
+ */
 enum reg_err store_audit_append(struct store *, const char *json, size_t len)
     REG_MUSTCHECK;
 typedef bool (*store_audit_fn)(int64_t ts_us, const char *json, size_t len,
     void *);
-/* Visit records with timestamp >= since_us, oldest first. */
+/*
+ * Visit records with timestamp >= since_us, oldest first, until cb
+ * returns false.  json is borrowed until cb returns; it is followed by a
+ * NUL byte, which len does not count.
+ */
 enum reg_err store_audit_each(struct store *, int64_t since_us,
     store_audit_fn, void *) REG_MUSTCHECK;
 
