@@ -1,0 +1,266 @@
+/*
+ * registry/main.c: registryd, the FastCGI registry server.
+ *
+ *   registryd [-dnT] [-f config] [-s state_dir] [-S socket]
+ *
+ * Start-up order: read and check the configuration, open the unix socket,
+ * drop privileges (when started as root and a user is configured), then
+ * open the state (LMDB environment, blob directory, signing keys) as the
+ * unprivileged user, remove upload leftovers of a previous crash, and run
+ * a fixed pool of worker threads.  The main thread waits for signals:
+ * SIGTERM/SIGINT stop (each worker finishes its request), SIGHUP reloads
+ * the signing keys.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/keyring.h"
+#include "common/log.h"
+#include "registry/app.h"
+#include "registry/conn.h"
+#include "registry/handlers.h"
+#include "storage/blob.h"
+
+static struct app app;
+static struct reg_config cfg;
+static int listen_fd = -1;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: registryd [-dnT] [-f config] [-s state_dir] "
+			"[-S socket]\n");
+	exit(2);
+}
+
+static void *
+worker(void *arg)
+{
+	struct reg_conn *c;
+
+	(void)arg;
+	c = conn_new(listen_fd);
+	if (c == NULL) {
+		log_warnx("worker: cannot allocate a FastCGI request");
+		return NULL;
+	}
+	while (conn_accept(c))
+		dispatch(&app, c);
+	conn_free(c);
+	return NULL;
+}
+
+static void
+drop_privileges(const struct reg_config *c)
+{
+	struct passwd *pw;
+	struct group *gr = NULL;
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg, gid;
+
+	if (geteuid() != 0) {
+		if (c->user[0] != '\0')
+			log_info("not root: ignoring user = %s", c->user);
+		goto nnp;
+	}
+	if (c->user[0] == '\0') {
+		log_warnx("running as root: set user = in the configuration "
+			  "to drop privileges");
+		goto nnp;
+	}
+	pw = getpwnam(c->user);
+	if (pw == NULL)
+		fatalx("unknown user %s", c->user);
+	gid = pw->pw_gid;
+	if (c->group[0] != '\0') {
+		gr = getgrnam(c->group);
+		if (gr == NULL)
+			fatalx("unknown group %s", c->group);
+		gid = gr->gr_gid;
+	}
+	if (setgroups(1, &gid) != 0)
+		fatal("setgroups");
+	if (setresgid(gid, gid, gid) != 0)
+		fatal("setresgid");
+	if (setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0)
+		fatal("setresuid");
+	if (getresgid(&rg, &eg, &sg) != 0 || rg != gid || eg != gid ||
+	    sg != gid)
+		fatalx("group privileges were not dropped");
+	if (getresuid(&ru, &eu, &su) != 0 || ru != pw->pw_uid ||
+	    eu != pw->pw_uid || su != pw->pw_uid)
+		fatalx("user privileges were not dropped");
+	log_info("running as %s", c->user);
+nnp:
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		log_warn("prctl PR_SET_NO_NEW_PRIVS");
+}
+
+static void
+set_str(char *dst, size_t dstsz, const char *src, const char *what)
+{
+	if (strlen(src) >= dstsz)
+		fatalx("%s too long", what);
+	memcpy(dst, src, strlen(src) + 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfile = NULL, *state = NULL, *sock = NULL;
+	struct store_opts so = { 0 };
+	char why[512];
+	bool check = false, debug = false, test_sts = false;
+	pthread_t *tids;
+	sigset_t set;
+	size_t i;
+	int ch, sig;
+
+	while ((ch = getopt(argc, argv, "df:nS:s:T")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = true;
+			break;
+		case 'f':
+			cfile = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'S':
+			sock = optarg;
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'T':
+			test_sts = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init("registryd", 0, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	config_defaults(&cfg);
+	if (state == NULL)
+		state = config_env_state();
+	if (state != NULL)
+		set_str(cfg.state_dir, sizeof(cfg.state_dir), state,
+		    "state_dir");
+	if (cfile != NULL &&
+	    config_load(&cfg, cfile, why, sizeof(why)) != REG_OK) {
+		fprintf(stderr, "registryd: %s\n", why);
+		return 1;
+	}
+	if (sock != NULL)
+		set_str(cfg.socket, sizeof(cfg.socket), sock, "socket");
+	if (config_check(&cfg, test_sts, why, sizeof(why)) != REG_OK) {
+		fprintf(stderr, "registryd: %s%s%s\n", cfile ? cfile : "",
+		    cfile ? ": " : "", why);
+		return 1;
+	}
+	if (check) {
+		fprintf(stderr, "registryd: configuration OK\n");
+		return 0;
+	}
+	log_init("registryd", cfg.syslog,
+	    debug ? LOG_LVL_DEBUG
+		  : strcmp(cfg.log_level, "warn") == 0 ? LOG_LVL_WARN
+		  : strcmp(cfg.log_level, "debug") == 0 ? LOG_LVL_DEBUG
+							 : LOG_LVL_INFO);
+	if (cfg.sts_test_endpoint[0] != '\0')
+		log_warnx("TEST MODE: STS requests are sent to %s (-T); never "
+			  "use this in production",
+		    cfg.sts_test_endpoint);
+
+	/* Workers inherit this mask; only the main thread takes signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	conn_lib_init();
+	listen_fd = conn_listen(cfg.socket, 128);
+	if (listen_fd < 0)
+		return 1;
+	if (chmod(cfg.socket, (mode_t)cfg.socket_mode) != 0)
+		fatal("chmod %s", cfg.socket);
+	if (cfg.group[0] != '\0' && geteuid() == 0) {
+		struct group *gr = getgrnam(cfg.group);
+
+		if (gr == NULL || chown(cfg.socket, (uid_t)-1, gr->gr_gid) != 0)
+			fatal("chown %s to group %s", cfg.socket, cfg.group);
+	}
+	drop_privileges(&cfg);
+
+	app.cfg = &cfg;
+	app.started_at = (int64_t)time(NULL);
+	snprintf(app.blobdir, sizeof(app.blobdir), "%s/blobs", cfg.state_dir);
+	snprintf(app.keydir, sizeof(app.keydir), "%s/keys", cfg.state_dir);
+	if (blob_init_dir(app.blobdir) != REG_OK)
+		fatalx("cannot use blob directory %s", app.blobdir);
+	i = blob_cleanup_tmp(app.blobdir);
+	if (i > 0)
+		log_info("removed %zu unfinished upload(s)", i);
+	{
+		char dbdir[CONFIG_STR_MAX + 8];
+
+		snprintf(dbdir, sizeof(dbdir), "%s/db", cfg.state_dir);
+		if (mkdir(dbdir, 0700) != 0 && errno != EEXIST)
+			fatal("mkdir %s", dbdir);
+		so.map_size = cfg.map_size;
+		if (store_open(dbdir, &so, &app.store) != REG_OK)
+			fatalx("cannot open the state in %s", dbdir);
+	}
+	if (keyring_cache_new(app.keydir, 5, (int64_t)time(NULL), &app.keys) !=
+	    REG_OK)
+		fatalx("no usable signing key in %s: run registry-admin init",
+		    app.keydir);
+
+	tids = calloc(cfg.threads, sizeof(*tids));
+	if (tids == NULL)
+		fatal("calloc");
+	for (i = 0; i < cfg.threads; i++)
+		if (pthread_create(&tids[i], NULL, worker, NULL) != 0)
+			fatalx("pthread_create failed");
+	log_info("listening on %s with %zu threads, state in %s", cfg.socket,
+	    (size_t)cfg.threads, cfg.state_dir);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			if (keyring_cache_refresh(app.keys, (int64_t)time(NULL)))
+				log_info("signing keys reloaded");
+			continue;
+		}
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+	}
+	log_info("shutting down");
+	(void)shutdown(listen_fd, SHUT_RDWR);
+	for (i = 0; i < cfg.threads; i++)
+		pthread_join(tids[i], NULL);
+	close(listen_fd);
+	(void)unlink(cfg.socket);
+	free(tids);
+	keyring_cache_free(app.keys);
+	store_close(app.store);
+	log_info("stopped");
+	return 0;
+}
