@@ -24,7 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/iamtok.h"
 #include "auth/keyring.h"
+#include "common/fetch.h"
 #include "common/log.h"
 #include "registry/app.h"
 #include "registry/conn.h"
@@ -172,6 +174,23 @@ main(int argc, char **argv)
 		    cfile ? ": " : "", why);
 		return 1;
 	}
+	if (cfg.nsts > 0) {
+		struct iamtok_endpoint eps[CONFIG_MAX_STS];
+		struct iamtok_policy pol = { eps, cfg.nsts, cfg.audience_header,
+			0, (int64_t)cfg.max_age, (int64_t)cfg.max_future };
+
+		for (i = 0; i < cfg.nsts; i++) {
+			eps[i].host = cfg.sts[i].host;
+			eps[i].region = cfg.sts[i].region;
+			eps[i].partition = cfg.sts[i].partition;
+		}
+		if (!iamtok_policy_valid(&pol)) {
+			fprintf(stderr, "registryd: the IAM sign-in settings "
+					"(sts_endpoint, audience_header, max_age, "
+					"max_future) are not usable\n");
+			return 1;
+		}
+	}
 	if (check) {
 		fprintf(stderr, "registryd: configuration OK\n");
 		return 0;
@@ -195,6 +214,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	conn_lib_init();
+	fetch_global_init();
 	listen_fd = conn_listen(cfg.socket, 128);
 	if (listen_fd < 0)
 		return 1;
