@@ -35,6 +35,26 @@ struct archw_result {
  *   REG_EUNPROC  a forbidden entry, or no .tf file
  *   REG_ETOOBIG  over max_entries or max_bytes
  *   REG_ENOMEM
+ *   REG_ESYS     fd is not a regular file, or pread failed (logged)
+ *
+ * Accepted: gzip-compressed tar (one gzip member, nothing after it, its
+ * CRC-32 and length checked) and zip (one disk, no zip64, no encryption,
+ * stored or deflate only, central directory consistent with the local
+ * headers).  Refused entries: empty, absolute, ".."-containing names,
+ * names with control characters, '\\' or ':' (Windows separators, drive
+ * letters, streams), names longer than 4096 bytes; symlinks whose target
+ * is absolute, climbs above the link's directory, or uses ".." after a
+ * name; anything stored under a symlink; non-ASCII names in an archive
+ * with symlinks; hard links whose target breaks the name rules; devices,
+ * fifos, sockets; setuid/setgid regular files.  The data of every entry
+ * is decompressed and counted against max_bytes (stopping as soon as it
+ * passes), so headers that understate sizes do not help.  "." entries
+ * count as entries; .tf files are regular files named *.tf or *.tf.json
+ * whose base name does not start with '.'.  out is written on REG_OK
+ * only; why is always NUL-terminated when whysz > 0.
+ *
+ * Thread-safe: the calling thread's locale is switched to C.UTF-8 with
+ * uselocale(3) for the duration of the call and restored after.
  */
 enum reg_err archw_inspect_fd(int fd, const struct archw_limits *,
     struct archw_result *out, char *why, size_t whysz) REG_MUSTCHECK;

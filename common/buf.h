@@ -30,8 +30,8 @@ void buf_reset(struct buf *);
 enum reg_err buf_add(struct buf *, const void *, size_t) REG_MUSTCHECK;
 enum reg_err buf_addc(struct buf *, char) REG_MUSTCHECK;
 enum reg_err buf_adds(struct buf *, const char *) REG_MUSTCHECK;
-enum reg_err buf_printf(struct buf *, const char *, ...) REG_PRINTF(2, 3)
-    REG_MUSTCHECK;
+enum reg_err buf_printf(struct buf *, const char *, ...)
+    REG_PRINTF(2, 3) REG_MUSTCHECK;
 enum reg_err buf_vprintf(struct buf *, const char *, va_list)
     REG_PRINTF(2, 0) REG_MUSTCHECK;
 

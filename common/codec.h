@@ -16,8 +16,7 @@
 void hex_encode(const unsigned char *in, size_t n, char *out);
 
 /* Exactly 2*outlen lower-case hex digits; false otherwise. */
-bool hex_decode(const char *in, size_t len, unsigned char *out,
-    size_t outlen);
+bool hex_decode(const char *in, size_t len, unsigned char *out, size_t outlen);
 
 /* Encoded length (without NUL) of n bytes. */
 size_t b64url_enclen(size_t n); /* unpadded */

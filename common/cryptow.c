@@ -81,7 +81,8 @@ cryptow_hash_update(struct cryptow_hash *h, const void *p, size_t n)
 }
 
 enum reg_err
-cryptow_hash_final(struct cryptow_hash *h, unsigned char out[CRYPTOW_SHA256_LEN])
+cryptow_hash_final(struct cryptow_hash *h,
+    unsigned char out[CRYPTOW_SHA256_LEN])
 {
 	unsigned int len = 0;
 

@@ -289,7 +289,8 @@ fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
 	if (w.toobig) {
 		er = REG_ETOOBIG;
 		if (errbuf != NULL)
-			(void)snprintf(errbuf, errsz, "response body too large");
+			(void)snprintf(errbuf, errsz,
+			    "response body too large");
 		goto out;
 	}
 	if (cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT) {
@@ -305,8 +306,8 @@ fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
 			(void)snprintf(errbuf, errsz, "%s",
 			    cerr[0] ? cerr : curl_easy_strerror(cc));
 		if (!req->quiet)
-			log_warnx("fetch: %s", cerr[0] ? cerr
-							 : curl_easy_strerror(cc));
+			log_warnx("fetch: %s",
+			    cerr[0] ? cerr : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);

@@ -17,24 +17,24 @@
 #define FETCH_MAX_HEADERS 32
 
 struct fetch_req {
-	const char *method;       /* "GET" (default when NULL), "POST", ... */
+	const char *method; /* "GET" (default when NULL), "POST", ... */
 	const char *url;
 	const char *headers[FETCH_MAX_HEADERS]; /* "Name: value" */
 	size_t nheaders;
-	const void *body;         /* request body in memory, or NULL */
+	const void *body; /* request body in memory, or NULL */
 	size_t body_len;
-	int body_fd;              /* or stream from this fd (>= 0), from 0 */
+	int body_fd; /* or stream from this fd (>= 0), from 0 */
 	uint64_t body_fd_len;
-	const char *connect_to;   /* CURLOPT_CONNECT_TO entry, or NULL */
-	const char *ca_file;      /* NULL: the system trust store */
-	const char *ca_dir;       /* NULL: default */
-	const char *proxy;        /* NULL or "": no proxy at all */
-	bool allow_http;          /* http:// allowed (loopback tools, tests) */
-	bool follow_redirects;    /* same-scheme redirects, at most 5 */
-	long timeout_ms;          /* 0: 30000 */
-	long connect_timeout_ms;  /* 0: 5000 */
-	size_t max_body;          /* response cap; 0: 1 MiB */
-	bool quiet;               /* do not log transport errors */
+	const char *connect_to;  /* CURLOPT_CONNECT_TO entry, or NULL */
+	const char *ca_file;     /* NULL: the system trust store */
+	const char *ca_dir;      /* NULL: default */
+	const char *proxy;       /* NULL or "": no proxy at all */
+	bool allow_http;         /* http:// allowed (loopback tools, tests) */
+	bool follow_redirects;   /* same-scheme redirects, at most 5 */
+	long timeout_ms;         /* 0: 30000 */
+	long connect_timeout_ms; /* 0: 5000 */
+	size_t max_body;         /* response cap; 0: 1 MiB */
+	bool quiet;              /* do not log transport errors */
 };
 
 struct fetch_resp {
@@ -55,8 +55,8 @@ void fetch_resp_release(struct fetch_resp *);
  * The value of response header name (case-insensitive) copied into out,
  * or false when absent.
  */
-bool fetch_resp_header(const struct fetch_resp *, const char *name,
-    char *out, size_t outsz);
+bool fetch_resp_header(const struct fetch_resp *, const char *name, char *out,
+    size_t outsz);
 
 /*
  * Perform the request.  REG_OK for any HTTP status (see resp->status);

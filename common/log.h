@@ -21,7 +21,7 @@ void log_set_level(enum log_level);
 /* Request id for this thread's log lines; NULL clears it.  Copied. */
 void log_set_reqid(const char *id);
 
-void log_warn(const char *, ...) REG_PRINTF(1, 2);  /* appends strerror */
+void log_warn(const char *, ...) REG_PRINTF(1, 2); /* appends strerror */
 void log_warnx(const char *, ...) REG_PRINTF(1, 2);
 void log_info(const char *, ...) REG_PRINTF(1, 2);
 void log_debug(const char *, ...) REG_PRINTF(1, 2);

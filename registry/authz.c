@@ -203,7 +203,8 @@ audit_log(struct reg_req *r, const char *action, const char *target,
 	json_object_set_new(rec, "principal",
 	    json_string(r->who.key[0] ? r->who.key : "anonymous"));
 	if (r->who.session[0] != '\0')
-		json_object_set_new(rec, "session", json_string(r->who.session));
+		json_object_set_new(rec, "session",
+		    json_string(r->who.session));
 	if (target != NULL)
 		json_object_set_new(rec, "target", json_string(target));
 	if (r->id[0] != '\0')

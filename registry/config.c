@@ -34,16 +34,24 @@ struct copt {
 	const char *def;
 };
 
-#define S(k, f, d) { k, C_STR, offsetof(struct reg_config, f), \
-	sizeof(((struct reg_config *)0)->f), 0, 0, d }
-#define U(k, f, lo, hi, d) { k, C_U64, offsetof(struct reg_config, f), 0, \
-	lo, hi, d }
-#define B(k, f, d) { k, C_BOOL, offsetof(struct reg_config, f), 0, 0, 1, d }
+#define S(k, f, d) \
+	{ \
+		k, C_STR, offsetof(struct reg_config, f), \
+		    sizeof(((struct reg_config *)0)->f), 0, 0, d \
+	}
+#define U(k, f, lo, hi, d) \
+	{ \
+		k, C_U64, offsetof(struct reg_config, f), 0, lo, hi, d \
+	}
+#define B(k, f, d) \
+	{ \
+		k, C_BOOL, offsetof(struct reg_config, f), 0, 0, 1, d \
+	}
 
 static const struct copt copts[] = {
 	S("socket", socket, "/run/registry/registryd.sock"),
-	{ "socket_mode", C_OCT, offsetof(struct reg_config, socket_mode), 0,
-	    0, 0777, "0660" },
+	{ "socket_mode", C_OCT, offsetof(struct reg_config, socket_mode), 0, 0,
+	    0777, "0660" },
 	S("state_dir", state_dir, "/var/lib/registry"),
 	S("user", user, ""),
 	S("group", group, ""),
@@ -165,8 +173,8 @@ set_value(struct reg_config *c, const struct copt *o, struct span v,
 		for (i = 0; i < f[0].len; i++) {
 			char ch = f[0].p[i];
 			if (!((ch >= 'a' && ch <= 'z') ||
-			    (ch >= '0' && ch <= '9') || ch == '.' ||
-			    ch == '-')) {
+			        (ch >= '0' && ch <= '9') || ch == '.' ||
+			        ch == '-')) {
 				*why = "sts host must be a lower-case DNS name";
 				return REG_EINVAL;
 			}
@@ -210,7 +218,7 @@ trim(struct span s)
 	}
 	while (s.len > 0 &&
 	    (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t' ||
-		s.p[s.len - 1] == '\r'))
+	        s.p[s.len - 1] == '\r'))
 		s.len--;
 	return s;
 }
@@ -268,13 +276,13 @@ config_parse(struct reg_config *c, const char *text, size_t len, char *whybuf,
 		if (o == NULL) {
 			char esc[80];
 			snprintf(whybuf, whysz, "line %u: unknown key \"%s\"",
-			    lineno, log_escape(esc, sizeof(esc), key.p,
-					key.len));
+			    lineno,
+			    log_escape(esc, sizeof(esc), key.p, key.len));
 			return REG_EINVAL;
 		}
 		if (seen[i] && o->type != C_STS) {
-			snprintf(whybuf, whysz, "line %u: %s set twice",
-			    lineno, o->key);
+			snprintf(whybuf, whysz, "line %u: %s set twice", lineno,
+			    o->key);
 			return REG_EINVAL;
 		}
 		seen[i] = true;
@@ -288,8 +296,7 @@ config_parse(struct reg_config *c, const char *text, size_t len, char *whybuf,
 }
 
 enum reg_err
-config_load(struct reg_config *c, const char *path, char *whybuf,
-    size_t whysz)
+config_load(struct reg_config *c, const char *path, char *whybuf, size_t whysz)
 {
 	char *text = NULL;
 	struct stat sb;
@@ -379,7 +386,8 @@ config_check(const struct reg_config *c, bool allow_test_sts, char *whybuf,
 	if (strcmp(c->log_level, "warn") != 0 &&
 	    strcmp(c->log_level, "info") != 0 &&
 	    strcmp(c->log_level, "debug") != 0) {
-		snprintf(whybuf, whysz, "log_level must be warn, info or debug");
+		snprintf(whybuf, whysz,
+		    "log_level must be warn, info or debug");
 		return REG_EINVAL;
 	}
 	if (c->token_ttl > c->token_max_ttl) {
@@ -395,7 +403,7 @@ config_check(const struct reg_config *c, bool allow_test_sts, char *whybuf,
 	for (i = 0; i < c->nsts; i++) {
 		if (strcmp(c->sts[i].host, "sts.amazonaws.com") == 0 &&
 		    (strcmp(c->sts[i].region, "us-east-1") != 0 ||
-			strcmp(c->sts[i].partition, "aws") != 0)) {
+		        strcmp(c->sts[i].partition, "aws") != 0)) {
 			snprintf(whybuf, whysz,
 			    "sts.amazonaws.com must be region us-east-1, "
 			    "partition aws");

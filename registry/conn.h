@@ -26,8 +26,8 @@ const char *conn_param(struct reg_conn *, const char *name);
  * Read up to n body bytes.  *got = 0 means end of body.  REG_ESYS when
  * the stream broke (client or nginx went away).
  */
-enum reg_err conn_read(struct reg_conn *, void *, size_t n, size_t *got)
-    REG_MUSTCHECK;
+enum reg_err conn_read(struct reg_conn *, void *, size_t n,
+    size_t *got) REG_MUSTCHECK;
 
 void resp_status(struct reg_conn *, int status);
 /*
@@ -39,19 +39,18 @@ void resp_reason(struct reg_conn *, const char *text);
 /* Name and value are copied; CR/LF in either refuse the header. */
 enum reg_err resp_header(struct reg_conn *, const char *name,
     const char *value) REG_MUSTCHECK;
-enum reg_err resp_write(struct reg_conn *, const void *, size_t)
-    REG_MUSTCHECK;
+enum reg_err resp_write(struct reg_conn *, const void *, size_t) REG_MUSTCHECK;
 /* Sends headers if not yet sent.  Idempotent. */
 enum reg_err resp_end(struct reg_conn *) REG_MUSTCHECK;
 bool resp_started(const struct reg_conn *);
 int resp_get_status(const struct reg_conn *);
 
 /* status + Content-Type: application/json + the compact dump of doc. */
-enum reg_err resp_json(struct reg_conn *, int status, const json_t *doc)
-    REG_MUSTCHECK;
+enum reg_err resp_json(struct reg_conn *, int status,
+    const json_t *doc) REG_MUSTCHECK;
 /* status + {"errors":[msg]}. */
-enum reg_err resp_error(struct reg_conn *, int status, const char *msg)
-    REG_MUSTCHECK;
+enum reg_err resp_error(struct reg_conn *, int status,
+    const char *msg) REG_MUSTCHECK;
 /* status and no body. */
 enum reg_err resp_empty(struct reg_conn *, int status) REG_MUSTCHECK;
 

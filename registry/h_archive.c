@@ -26,8 +26,8 @@ h_archive(struct reg_req *r)
 	enum reg_err er;
 
 	kr = keyring_cache_get(r->app->keys);
-	er = urlsig_verify(kr, r->raw_path, r->raw_query,
-	    strlen(r->raw_query), r->now, &why);
+	er = urlsig_verify(kr, r->raw_path, r->raw_query, strlen(r->raw_query),
+	    r->now, &why);
 	keyring_free(kr);
 	if (er == REG_ENOENT && keyring_cache_refresh(r->app->keys, r->now)) {
 		kr = keyring_cache_get(r->app->keys);
@@ -45,8 +45,7 @@ h_archive(struct reg_req *r)
 		return req_fail(r, er, "this module version no longer exists");
 	if (er != REG_OK)
 		return er;
-	snprintf(want, sizeof(want), "%s-%s.%s", v.m.name, v.version,
-	    v.format);
+	snprintf(want, sizeof(want), "%s-%s.%s", v.m.name, v.version, v.format);
 	if (strcmp(want, r->file) != 0)
 		return req_fail(r, REG_ENOENT, "no such archive");
 	er = blob_relpath(v.digest, rel, sizeof(rel));
@@ -58,7 +57,7 @@ h_archive(struct reg_req *r)
 	if (er == REG_OK)
 		er = resp_header(r->conn, "Content-Type",
 		    strcmp(v.format, "zip") == 0 ? "application/zip"
-						 : "application/gzip");
+		                                 : "application/gzip");
 	if (er == REG_OK)
 		er = resp_empty(r->conn, 200);
 	return er;

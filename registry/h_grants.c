@@ -34,7 +34,7 @@ grant_json(const char *ns, const char *principal, const struct grant *g)
 	fmt_time(g->created_at, c);
 	fmt_time(g->updated_at != 0 ? g->updated_at : g->created_at, u);
 	o = json_pack("{s:s, s:s, s:s, s:{s:b, s:b, s:b, s:b}, s:s, s:s, "
-		      "s:s}",
+	              "s:s}",
 	    "namespace", ns, "principal", principal, "role", display,
 	    "permissions", "download", g->download, "upload", g->upload,
 	    "create_grant", g->create_grant, "delete_grant", g->delete_grant,
@@ -122,8 +122,8 @@ h_grants_get(struct reg_req *r)
 			json_decref(lc.arr);
 			return er;
 		}
-		doc = json_pack("{s:s, s:o}", "namespace", ns, "grants",
-		    lc.arr);
+		doc =
+		    json_pack("{s:s, s:o}", "namespace", ns, "grants", lc.arr);
 	}
 	if (doc == NULL)
 		return REG_ENOMEM;
@@ -190,8 +190,8 @@ h_grant_put(struct reg_req *r)
 	if (v != NULL) {
 		if (!json_is_string(v) ||
 		    (strcmp(json_string_value(v), "create") != 0 &&
-			strcmp(json_string_value(v), "update") != 0 &&
-			strcmp(json_string_value(v), "replace") != 0)) {
+		        strcmp(json_string_value(v), "update") != 0 &&
+		        strcmp(json_string_value(v), "replace") != 0)) {
 			er = req_fail(r, REG_EINVAL,
 			    "\"mode\" must be create, update or replace");
 			goto out;
@@ -227,9 +227,8 @@ h_grant_put(struct reg_req *r)
 	fields[2] = &g.create_grant;
 	fields[3] = &g.delete_grant;
 	for (i = 0; i < 4; i++) {
-		bool want = strcmp(mode, "update") == 0 && f[i] < 0
-		    ? *fields[i]
-		    : f[i] == 1;
+		bool want = strcmp(mode, "update") == 0 && f[i] < 0 ? *fields[i]
+		                                                    : f[i] == 1;
 
 		if (want && !*fields[i])
 			raising = true;
@@ -277,16 +276,17 @@ h_grant_put(struct reg_req *r)
 	er = store_grant_put(r->app->store, ns, r->file, &g,
 	    have_old ? STORE_REPLACE : STORE_CREATE);
 	if (er == REG_EEXIST)
-		er = req_fail(r, er, "grant for %s on namespace %s was created "
-				     "meanwhile",
+		er = req_fail(r, er,
+		    "grant for %s on namespace %s was created "
+		    "meanwhile",
 		    r->file, ns);
 	if (er != REG_OK)
 		goto out;
 	snprintf(target, sizeof(target), "%s %s", ns, r->file);
 	audit_log(r, have_old ? "grant-update" : "grant-create", target,
-	    json_pack("{s:b, s:b, s:b, s:b}", "download", g.download,
-		"upload", g.upload, "create_grant", g.create_grant,
-		"delete_grant", g.delete_grant));
+	    json_pack("{s:b, s:b, s:b, s:b}", "download", g.download, "upload",
+	        g.upload, "create_grant", g.create_grant, "delete_grant",
+	        g.delete_grant));
 	out = grant_json(ns, r->file, &g);
 	if (out == NULL) {
 		er = REG_ENOMEM;

@@ -38,7 +38,8 @@ h_metrics(struct reg_req *r)
 		{ MET_2XX, "registry_responses_2xx_total", "2xx/3xx answers." },
 		{ MET_4XX, "registry_responses_4xx_total", "4xx answers." },
 		{ MET_5XX, "registry_responses_5xx_total", "5xx answers." },
-		{ MET_PUBLISH, "registry_publish_total", "Versions published." },
+		{ MET_PUBLISH, "registry_publish_total",
+		    "Versions published." },
 		{ MET_DOWNLOAD_URLS, "registry_download_urls_total",
 		    "Archive links handed out." },
 		{ MET_ARCHIVES, "registry_archive_requests_total",
@@ -54,9 +55,11 @@ h_metrics(struct reg_req *r)
 
 	buf_init(&b, 16384);
 	for (i = 0; i < nitems(defs) && er == REG_OK; i++)
-		er = buf_printf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
-		    defs[i].name, defs[i].help, defs[i].name, defs[i].name,
-		    (unsigned long long)atomic_load(&r->app->metrics[defs[i].m]));
+		er =
+		    buf_printf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
+		        defs[i].name, defs[i].help, defs[i].name, defs[i].name,
+		        (unsigned long long)atomic_load(
+		            &r->app->metrics[defs[i].m]));
 	if (er == REG_OK)
 		er = buf_printf(&b,
 		    "# HELP registry_uptime_seconds Seconds since start.\n"

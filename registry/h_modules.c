@@ -107,11 +107,10 @@ get_version(struct reg_req *r, struct version_rec *v)
 	if (er == REG_ENOENT) {
 		char esc[SEMVER_BUFSZ * 2];
 
-		return req_fail(r, er,
-		    "module %s/%s/%s version %s not found", r->module.ns,
-		    r->module.name, r->module.system,
+		return req_fail(r, er, "module %s/%s/%s version %s not found",
+		    r->module.ns, r->module.name, r->module.system,
 		    log_escape(esc, sizeof(esc), r->version,
-			strlen(r->version)));
+		        strlen(r->version)));
 	}
 	return er;
 }
@@ -171,8 +170,8 @@ h_latest_download(struct reg_req *r)
 		er = req_fail(r, REG_ENOENT, "module has no versions");
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/v1/modules/%s/%s/%s/%s/download",
-	    v->m.ns, v->m.name, v->m.system, v->version);
+	snprintf(loc, sizeof(loc), "/v1/modules/%s/%s/%s/%s/download", v->m.ns,
+	    v->m.name, v->m.system, v->version);
 	er = resp_header(r->conn, "Location", loc);
 	if (er == REG_OK)
 		er = resp_empty(r->conn, 302);
@@ -234,7 +233,7 @@ out:
 
 struct list_ctx {
 	struct reg_req *r;
-	const char *q;     /* lower-case needle, "" for all */
+	const char *q; /* lower-case needle, "" for all */
 	const char *only_ns;
 	uint64_t offset, limit, seen;
 	json_t *items;
@@ -351,9 +350,9 @@ list_modules(struct reg_req *r, const char *ns, const char *q)
 		    json_integer((json_int_t)(lc.offset + lc.limit)));
 	if (meta != NULL && lc.offset > 0)
 		json_object_set_new(meta, "prev_offset",
-		    json_integer((json_int_t)(lc.offset > lc.limit
-			    ? lc.offset - lc.limit
-			    : 0)));
+		    json_integer(
+		        (json_int_t)(lc.offset > lc.limit ? lc.offset - lc.limit
+		                                          : 0)));
 	doc = json_pack("{s:o, s:O}", "meta", meta, "modules", lc.items);
 	er = doc != NULL ? resp_json(r->conn, 200, doc) : REG_ENOMEM;
 out:

@@ -30,7 +30,7 @@ check_version(struct reg_req *r, struct semver *sv)
 	if (semver_parse(r->version, strlen(r->version), sv, &why) != REG_OK)
 		return req_fail(r, REG_EINVAL, "invalid version \"%s\": %s",
 		    log_escape(esc, sizeof(esc), r->version,
-			strlen(r->version)),
+		        strlen(r->version)),
 		    why != NULL ? why : "not a SemVer 2.0 version");
 	return REG_OK;
 }
@@ -63,8 +63,7 @@ answer_version(struct reg_req *r, int status, const struct version_rec *v)
 }
 
 static enum reg_err
-conflict(struct reg_req *r, const struct version_rec *have,
-    const char *digest)
+conflict(struct reg_req *r, const struct version_rec *have, const char *digest)
 {
 	return req_fail(r, REG_EEXIST,
 	    "version %s of %s/%s/%s already exists with digest sha256:%s; "
@@ -151,8 +150,7 @@ h_publish(struct reg_req *r)
 	er = blob_writer_finish(bw, v.digest, &v.size);
 	if (er != REG_OK)
 		goto out;
-	er = archw_inspect_fd(blob_writer_fd(bw), &lim, &ar, why,
-	    sizeof(why));
+	er = archw_inspect_fd(blob_writer_fd(bw), &lim, &ar, why, sizeof(why));
 	if (er == REG_EINVAL) {
 		er = req_fail(r, er, "%s", why);
 		goto out;
@@ -235,8 +233,8 @@ read_reason(struct reg_req *r, bool required, char *reason, size_t rsz,
 		return er;
 	jr = NULL;
 	jd = NULL;
-	if (json_unpack_ex(doc, &jerr, JSON_STRICT, "{s?o, s?o}", "reason",
-		&jr, "deprecated", &jd) != 0) {
+	if (json_unpack_ex(doc, &jerr, JSON_STRICT, "{s?o, s?o}", "reason", &jr,
+	        "deprecated", &jd) != 0) {
 		er = req_fail(r, REG_EINVAL,
 		    "body must be {\"reason\": \"...\"}%s",
 		    deprecated != NULL ? " or {\"deprecated\": false}" : "");
@@ -255,14 +253,16 @@ read_reason(struct reg_req *r, bool required, char *reason, size_t rsz,
 		size_t i;
 
 		if (!json_is_string(jr)) {
-			er = req_fail(r, REG_EINVAL, "\"reason\" must be a string");
+			er = req_fail(r, REG_EINVAL,
+			    "\"reason\" must be a string");
 			goto out;
 		}
 		s = json_string_value(jr);
 		n = json_string_length(jr);
 		if (n > STORE_REASON_MAX || n >= rsz) {
 			er = req_fail(r, REG_EINVAL,
-			    "\"reason\" longer than %d bytes", STORE_REASON_MAX);
+			    "\"reason\" longer than %d bytes",
+			    STORE_REASON_MAX);
 			goto out;
 		}
 		for (i = 0; i < n; i++) {
@@ -302,7 +302,8 @@ h_version_delete(struct reg_req *r)
 		return er;
 	er = store_version_get(r->app->store, &r->module, r->version, &v);
 	if (er == REG_OK)
-		er = store_version_delete(r->app->store, &r->module, r->version);
+		er =
+		    store_version_delete(r->app->store, &r->module, r->version);
 	if (er == REG_ENOENT)
 		return req_fail(r, er, "module %s/%s/%s version %s not found",
 		    r->module.ns, r->module.name, r->module.system, r->version);

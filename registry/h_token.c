@@ -75,7 +75,7 @@ refuse(struct reg_req *r, struct exch *x, enum reg_err er, const char *msg,
 
 			json_object_set_new(ex, "sts_arn",
 			    json_string(log_escape(esc, sizeof(esc), x->id.arn,
-				strlen(x->id.arn))));
+			        strlen(x->id.arn))));
 		}
 		if (x->sts_request_id[0] != '\0')
 			json_object_set_new(ex, "sts_request_id",
@@ -255,7 +255,7 @@ h_auth_token(struct reg_req *r)
 		goto out;
 	}
 	ttl = x->tok.expiration_seconds > 0 ? x->tok.expiration_seconds
-					    : (int64_t)cfg->token_ttl;
+	                                    : (int64_t)cfg->token_ttl;
 
 	/* check 10: single use, shared by every worker (LMDB) */
 	er = iamtok_replay_key(&x->tok, rkey);
@@ -278,7 +278,7 @@ h_auth_token(struct reg_req *r)
 		er = refuse(r, x, REG_EUPSTREAM,
 		    "AWS STS could not be reached: try again shortly",
 		    er == REG_ETOOBIG ? "sts answer too large"
-				      : "sts unreachable");
+		                      : "sts unreachable");
 		goto out;
 	}
 	if (er != REG_OK)
@@ -288,7 +288,7 @@ h_auth_token(struct reg_req *r)
 	if (resp.status != 200) {
 		struct stsresp_error se;
 		bool have = stsresp_parse_error(buf_cstr(&resp.body),
-				resp.body.len, &se) == REG_OK;
+		                resp.body.len, &se) == REG_OK;
 		char msg[200], reason[200];
 
 		if (have && se.request_id[0] != '\0')
@@ -355,8 +355,8 @@ h_auth_token(struct reg_req *r)
 		snprintf(msg, sizeof(msg), "%s has no grant on this registry%s",
 		    x->who.display,
 		    nc.pin_mismatch ? " (its grants are pinned to another "
-				      "role id: the role was re-created)"
-				    : "");
+		                      "role id: the role was re-created)"
+		                    : "");
 		er = refuse(r, x, REG_EPERM, msg,
 		    nc.pin_mismatch ? "unique id mismatch" : "no grant");
 		goto out;
@@ -384,14 +384,12 @@ h_auth_token(struct reg_req *r)
 	/* check 18 */
 	memset(&r->who, 0, sizeof(r->who));
 	snprintf(r->who.key, sizeof(r->who.key), "%s", x->who.key);
-	snprintf(r->who.session, sizeof(r->who.session), "%s",
-	    x->who.session);
+	snprintf(r->who.session, sizeof(r->who.session), "%s", x->who.session);
 	audit_log(r, "token-issued", NULL,
 	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "account",
-		x->who.account, "session_name", x->who.session,
-		"access_key_id", x->tok.akid, "sts_request_id",
-		x->sts_request_id, "jti", cl.jti, "expires_at",
-		(json_int_t)cl.exp));
+	        x->who.account, "session_name", x->who.session, "access_key_id",
+	        x->tok.akid, "sts_request_id", x->sts_request_id, "jti", cl.jti,
+	        "expires_at", (json_int_t)cl.exp));
 	er = resp_header(r->conn, "Cache-Control", "no-store");
 	if (er == REG_OK)
 		er = resp_json(r->conn, 200, doc);

@@ -40,8 +40,8 @@ enum reg_err authz_identify(struct reg_req *) REG_MUSTCHECK;
  * r is download and ns is public; authenticated callers without the right
  * get REG_EPERM with a message naming the right and the namespace.
  */
-enum reg_err authz_require(struct reg_req *, enum right r, const char *ns)
-    REG_MUSTCHECK;
+enum reg_err authz_require(struct reg_req *, enum right r,
+    const char *ns) REG_MUSTCHECK;
 /* Like authz_require but only answers (no message, no error). */
 bool authz_can(struct reg_req *, enum right r, const char *ns);
 

@@ -40,8 +40,9 @@ static int listen_fd = -1;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: registryd [-dnT] [-f config] [-s state_dir] "
-			"[-S socket]\n");
+	fprintf(stderr,
+	    "usage: registryd [-dnT] [-f config] [-s state_dir] "
+	    "[-S socket]\n");
 	exit(2);
 }
 
@@ -77,7 +78,7 @@ drop_privileges(const struct reg_config *c)
 	}
 	if (c->user[0] == '\0') {
 		log_warnx("running as root: set user = in the configuration "
-			  "to drop privileges");
+		          "to drop privileges");
 		goto nnp;
 	}
 	pw = getpwnam(c->user);
@@ -185,9 +186,10 @@ main(int argc, char **argv)
 			eps[i].partition = cfg.sts[i].partition;
 		}
 		if (!iamtok_policy_valid(&pol)) {
-			fprintf(stderr, "registryd: the IAM sign-in settings "
-					"(sts_endpoint, audience_header, max_age, "
-					"max_future) are not usable\n");
+			fprintf(stderr,
+			    "registryd: the IAM sign-in settings "
+			    "(sts_endpoint, audience_header, max_age, "
+			    "max_future) are not usable\n");
 			return 1;
 		}
 	}
@@ -196,13 +198,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init("registryd", cfg.syslog,
-	    debug ? LOG_LVL_DEBUG
-		  : strcmp(cfg.log_level, "warn") == 0 ? LOG_LVL_WARN
-		  : strcmp(cfg.log_level, "debug") == 0 ? LOG_LVL_DEBUG
-							 : LOG_LVL_INFO);
+	    debug                                     ? LOG_LVL_DEBUG
+	        : strcmp(cfg.log_level, "warn") == 0  ? LOG_LVL_WARN
+	        : strcmp(cfg.log_level, "debug") == 0 ? LOG_LVL_DEBUG
+	                                              : LOG_LVL_INFO);
 	if (cfg.sts_test_endpoint[0] != '\0')
 		log_warnx("TEST MODE: STS requests are sent to %s (-T); never "
-			  "use this in production",
+		          "use this in production",
 		    cfg.sts_test_endpoint);
 
 	/* Workers inherit this mask; only the main thread takes signals. */
@@ -265,7 +267,8 @@ main(int argc, char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			if (keyring_cache_refresh(app.keys, (int64_t)time(NULL)))
+			if (keyring_cache_refresh(app.keys,
+			        (int64_t)time(NULL)))
 				log_info("signing keys reloaded");
 			continue;
 		}

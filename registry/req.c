@@ -64,8 +64,8 @@ parse_path(struct reg_req *r, struct span path, const char **why)
 		*why = "request path must start with /";
 		return REG_EINVAL;
 	}
-	if (req_pct_decode(path.p, path.len, r->raw_path,
-		sizeof(r->raw_path)) < 0) {
+	if (req_pct_decode(path.p, path.len, r->raw_path, sizeof(r->raw_path)) <
+	    0) {
 		*why = "request path has a bad percent-escape or is too long";
 		return REG_EINVAL;
 	}
@@ -136,10 +136,10 @@ parse_query(struct reg_req *r, struct span q, const char **why)
 			name = pair;
 			pair.len = 0;
 		}
-		if (req_pct_decode(name.p, name.len, p->name,
-			sizeof(p->name)) < 0 ||
+		if (req_pct_decode(name.p, name.len, p->name, sizeof(p->name)) <
+		        0 ||
 		    req_pct_decode(pair.p, pair.len, p->value,
-			sizeof(p->value)) < 0) {
+		        sizeof(p->value)) < 0) {
 			*why = "query parameter has a bad percent-escape or "
 			       "is too long";
 			return REG_EINVAL;
@@ -187,8 +187,7 @@ req_parse(struct reg_conn *c, struct reg_req *r, const char **why)
 	r->conn = c;
 	copy_param(c, "REQUEST_ID", r->id, sizeof(r->id));
 	copy_param(c, "REMOTE_ADDR", r->remote_addr, sizeof(r->remote_addr));
-	copy_param(c, "CONTENT_TYPE", r->content_type,
-	    sizeof(r->content_type));
+	copy_param(c, "CONTENT_TYPE", r->content_type, sizeof(r->content_type));
 	r->method = parse_method(conn_param(c, "REQUEST_METHOD"));
 	if (r->method == 0) {
 		*why = "method not supported";
@@ -220,7 +219,7 @@ req_parse(struct reg_conn *c, struct reg_req *r, const char **why)
 	cl = conn_param(c, "CONTENT_LENGTH");
 	if (cl != NULL && cl[0] != '\0') {
 		if (num_parse_u64(cl, strlen(cl), 0, UINT64_C(1) << 40,
-			&r->content_length) != REG_OK) {
+		        &r->content_length) != REG_OK) {
 			*why = "bad Content-Length";
 			return REG_EINVAL;
 		}

@@ -82,8 +82,8 @@ struct reg_req {
  * Parse the FastCGI parameters of conn into req (which the caller zeroed).
  * On REG_EINVAL/REG_ETOOBIG, *why names the problem (static text).
  */
-enum reg_err req_parse(struct reg_conn *, struct reg_req *, const char **why)
-    REG_MUSTCHECK;
+enum reg_err req_parse(struct reg_conn *, struct reg_req *,
+    const char **why) REG_MUSTCHECK;
 
 /* The value of query parameter name, or NULL (first occurrence). */
 const char *req_param(const struct reg_req *, const char *name);

@@ -35,21 +35,24 @@ static const struct route routes[] = {
 	{ GH, { "v1", "grants", ":ns" }, h_grants_get, false },
 	{ GH, { "v1", "grants", ":ns", ":principal" }, h_grants_get, false },
 	{ M_PUT, { "v1", "grants", ":ns", ":principal" }, h_grant_put, false },
-	{ M_DELETE, { "v1", "grants", ":ns", ":principal" }, h_grant_delete, false },
+	{ M_DELETE, { "v1", "grants", ":ns", ":principal" }, h_grant_delete,
+	    false },
 	{ GH, { "v1", "modules" }, h_list_all, false },
 	{ GH, { "v1", "modules", "search" }, h_search, false },
 	{ GH, { "v1", "modules", ":ns" }, h_ns_list, false },
-	{ GH, { "v1", "modules", ":ns", ":name", ":system" }, h_module_latest, false },
+	{ GH, { "v1", "modules", ":ns", ":name", ":system" }, h_module_latest,
+	    false },
 	{ GH, { "v1", "modules", ":ns", ":name", ":system", "versions" },
 	    h_versions, false },
 	{ GH, { "v1", "modules", ":ns", ":name", ":system", "download" },
 	    h_latest_download, false },
-	{ GH, { "v1", "modules", ":ns", ":name", ":system", ":version",
-		  "download" },
+	{ GH,
+	    { "v1", "modules", ":ns", ":name", ":system", ":version",
+	        "download" },
 	    h_download, false },
 	{ M_POST,
 	    { "v1", "modules", ":ns", ":name", ":system", ":version",
-		"deprecate" },
+	        "deprecate" },
 	    h_deprecate, false },
 	{ GH, { "v1", "modules", ":ns", ":name", ":system", ":version" },
 	    h_version_get, false },
@@ -59,7 +62,7 @@ static const struct route routes[] = {
 	    h_version_delete, false },
 	{ GH,
 	    { "v1", "archives", ":ns", ":name", ":system", ":version",
-		":file" },
+	        ":file" },
 	    h_archive, true },
 };
 
@@ -106,11 +109,13 @@ bind_params(struct reg_req *r, const struct route *rt)
 		if (strcmp(p, ":ns") == 0) {
 			bool grants = strcmp(r->seg[1], "grants") == 0;
 
-			if (!name_valid(s, n) && !(grants && strcmp(s, "*") == 0))
+			if (!name_valid(s, n) &&
+			    !(grants && strcmp(s, "*") == 0))
 				return req_fail(r, REG_EINVAL,
 				    "invalid namespace \"%s\": use letters, "
 				    "digits, '-' and '_' (1-64 characters, "
-				    "starting and ending with a letter or digit)",
+				    "starting and ending with a letter or "
+				    "digit)",
 				    log_escape(esc, sizeof(esc), s, n));
 			memcpy(r->module.ns, s, n + 1);
 		} else if (strcmp(p, ":name") == 0) {
@@ -118,7 +123,8 @@ bind_params(struct reg_req *r, const struct route *rt)
 				return req_fail(r, REG_EINVAL,
 				    "invalid module name \"%s\": use letters, "
 				    "digits, '-' and '_' (1-64 characters, "
-				    "starting and ending with a letter or digit)",
+				    "starting and ending with a letter or "
+				    "digit)",
 				    log_escape(esc, sizeof(esc), s, n));
 			memcpy(r->module.name, s, n + 1);
 		} else if (strcmp(p, ":system") == 0) {
@@ -259,7 +265,7 @@ dispatch(struct app *a, struct reg_conn *c)
 
 			er = req_fail(&r, REG_ENOENT, "no such endpoint: %s",
 			    log_escape(esc, sizeof(esc), r.raw_path,
-				strlen(r.raw_path)));
+			        strlen(r.raw_path)));
 		}
 		goto fail;
 	}

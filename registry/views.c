@@ -38,17 +38,17 @@ view_version(const struct version_rec *v)
 	char id[4 * SEMVER_BUFSZ], ts[32], dg[80];
 	json_t *o;
 
-	snprintf(id, sizeof(id), "%s/%s/%s/%s", v->m.ns, v->m.name,
-	    v->m.system, v->version);
+	snprintf(id, sizeof(id), "%s/%s/%s/%s", v->m.ns, v->m.name, v->m.system,
+	    v->version);
 	fmt_time(v->published_at, ts);
 	snprintf(dg, sizeof(dg), "sha256:%s", v->digest);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, "
-		      "s:s, s:s, s:b}",
+	              "s:s, s:s, s:b}",
 	    "id", id, "namespace", v->m.ns, "name", v->m.name, "provider",
 	    v->m.system, "system", v->m.system, "version", v->version,
-	    "published_at", ts, "publisher", v->publisher, "digest", dg,
-	    "size", (json_int_t)v->size, "format", v->format, "owner",
-	    v->publisher, "deprecated", v->deprecated);
+	    "published_at", ts, "publisher", v->publisher, "digest", dg, "size",
+	    (json_int_t)v->size, "format", v->format, "owner", v->publisher,
+	    "deprecated", v->deprecated);
 	if (o != NULL && v->deprecated)
 		json_object_set_new(o, "deprecation_reason",
 		    json_string(v->deprecation_reason));
@@ -88,7 +88,8 @@ versions_latest(const struct verlist *vl)
 			best_any = v;
 		if (semver_is_prerelease(&sv))
 			continue;
-		if (best == NULL || semver_cmp_str(v->version, best->version) > 0)
+		if (best == NULL ||
+		    semver_cmp_str(v->version, best->version) > 0)
 			best = v;
 	}
 	return best != NULL ? best : best_any;
@@ -107,7 +108,8 @@ req_read_body(struct reg_req *r, size_t max, struct buf *out)
 	for (;;) {
 		er = conn_read(r->conn, chunk, sizeof(chunk), &got);
 		if (er != REG_OK)
-			return req_fail(r, er, "request body could not be read");
+			return req_fail(r, er,
+			    "request body could not be read");
 		if (got == 0)
 			break;
 		er = buf_add(out, chunk, got);
@@ -132,8 +134,8 @@ req_json_body(struct reg_req *r, size_t max, json_t **out)
 	ctlen = strcspn(r->content_type, ";");
 	while (ctlen > 0 && r->content_type[ctlen - 1] == ' ')
 		ctlen--;
-	if (ctlen != 16 || strncasecmp(r->content_type, "application/json",
-			       16) != 0)
+	if (ctlen != 16 ||
+	    strncasecmp(r->content_type, "application/json", 16) != 0)
 		return req_fail(r, REG_EMEDIA,
 		    "Content-Type must be application/json");
 	buf_init(&b, max);

@@ -33,14 +33,14 @@ const struct version_rec *versions_latest(const struct verlist *);
  * Read the whole request body into out (capped at max bytes): REG_ETOOBIG
  * past the cap, REG_ESYS when the stream broke.
  */
-enum reg_err req_read_body(struct reg_req *, size_t max, struct buf *out)
-    REG_MUSTCHECK;
+enum reg_err req_read_body(struct reg_req *, size_t max,
+    struct buf *out) REG_MUSTCHECK;
 
 /*
  * Parse a JSON object body strictly (duplicates rejected), after checking
  * Content-Type is application/json.  *out: new reference.
  */
-enum reg_err req_json_body(struct reg_req *, size_t max, json_t **out)
-    REG_MUSTCHECK;
+enum reg_err req_json_body(struct reg_req *, size_t max,
+    json_t **out) REG_MUSTCHECK;
 
 #endif

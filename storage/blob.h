@@ -33,8 +33,8 @@ size_t blob_cleanup_tmp(const char *blobdir);
  * A temp file in <blobdir>/tmp (mode 0600 until commit).  *out: new, free
  * with blob_writer_free().  REG_ESYS, REG_ENOSPC, REG_ENOMEM.
  */
-enum reg_err blob_writer_new(const char *blobdir, struct blob_writer **out)
-    REG_MUSTCHECK;
+enum reg_err blob_writer_new(const char *blobdir,
+    struct blob_writer **out) REG_MUSTCHECK;
 /*
  * Append and hash.  REG_ETOOBIG when the total would pass max bytes (if
  * max != 0; nothing is written then), REG_ENOSPC, REG_ESYS.  After
@@ -66,7 +66,7 @@ void blob_writer_free(struct blob_writer *);
  * right after them); REG_ETOOBIG when outsz < BLOB_RELPATH_SZ.
  */
 #define BLOB_RELPATH_SZ 75 /* "sha256/" 2 "/" 64 NUL */
-enum reg_err blob_relpath(const char *digest, char *out, size_t outsz)
-    REG_MUSTCHECK;
+enum reg_err blob_relpath(const char *digest, char *out,
+    size_t outsz) REG_MUSTCHECK;
 
 #endif

@@ -50,13 +50,13 @@ struct module_addr {
 };
 
 struct version_rec {
-	struct module_addr m;            /* display case as first published */
-	char version[SEMVER_BUFSZ];      /* exactly as published */
-	char digest[65];                 /* sha256 hex of the archive */
-	uint64_t size;                   /* archive bytes */
-	char format[8];                  /* "tar.gz" or "zip" */
+	struct module_addr m;       /* display case as first published */
+	char version[SEMVER_BUFSZ]; /* exactly as published */
+	char digest[65];            /* sha256 hex of the archive */
+	uint64_t size;              /* archive bytes */
+	char format[8];             /* "tar.gz" or "zip" */
 	char publisher[STORE_PRINCIPAL_MAX + 1];
-	int64_t published_at;            /* unix seconds */
+	int64_t published_at; /* unix seconds */
 	bool deprecated;
 	char deprecation_reason[STORE_REASON_MAX + 1];
 };
@@ -80,14 +80,15 @@ struct grant {
 
 /* A grant together with its key, for listings. */
 struct grant_entry {
-	char ns[NAME_BUFSZ];                     /* as stored ("*" allowed) */
+	char ns[NAME_BUFSZ]; /* as stored ("*" allowed) */
 	char principal[STORE_PRINCIPAL_MAX + 1];
 	struct grant g;
 };
 
 struct api_token {
-	char name[STORE_TOKEN_NAME_MAX + 1]; /* unique; principal "token:<name>" */
-	unsigned char hash[32];              /* SHA-256 of the secret */
+	char name[STORE_TOKEN_NAME_MAX +
+	    1];                 /* unique; principal "token:<name>" */
+	unsigned char hash[32]; /* SHA-256 of the secret */
 	int64_t created_at;
 	int64_t expires_at; /* 0 = never */
 	char created_by[STORE_PRINCIPAL_MAX + 1];
@@ -138,9 +139,8 @@ enum reg_err store_version_delete(struct store *, const struct module_addr *,
  * Mark deprecated with a reason (NULL = "", at most STORE_REASON_MAX), or
  * with deprecated false clear the mark and the reason.  REG_ENOENT.
  */
-enum reg_err store_version_deprecate(struct store *,
-    const struct module_addr *, const char *version, bool deprecated,
-    const char *reason) REG_MUSTCHECK;
+enum reg_err store_version_deprecate(struct store *, const struct module_addr *,
+    const char *version, bool deprecated, const char *reason) REG_MUSTCHECK;
 
 /*
  * Visit modules: all of them (ns == NULL) or one namespace's
@@ -167,8 +167,8 @@ enum store_put_mode {
  * when absent.
  */
 enum reg_err store_grant_put(struct store *, const char *ns,
-    const char *principal, const struct grant *, enum store_put_mode)
-    REG_MUSTCHECK;
+    const char *principal, const struct grant *,
+    enum store_put_mode) REG_MUSTCHECK;
 enum reg_err store_grant_get(struct store *, const char *ns,
     const char *principal, struct grant *out) REG_MUSTCHECK;
 enum reg_err store_grant_delete(struct store *, const char *ns,
@@ -194,19 +194,19 @@ enum reg_err store_grants_each(struct store *, const char *ns,
  */
 struct rights {
 	bool download, upload, create_grant, delete_grant;
-	bool any_grant;  /* principal has at least one grant somewhere */
+	bool any_grant; /* principal has at least one grant somewhere */
 	char pin[129];
 };
-enum reg_err store_rights(struct store *, const char *principal,
-    const char *ns, struct rights *out) REG_MUSTCHECK;
+enum reg_err store_rights(struct store *, const char *principal, const char *ns,
+    struct rights *out) REG_MUSTCHECK;
 
 /* ---- namespaces ---- */
 
-enum reg_err store_ns_set_public(struct store *, const char *ns, bool)
-    REG_MUSTCHECK;
+enum reg_err store_ns_set_public(struct store *, const char *ns,
+    bool) REG_MUSTCHECK;
 /* false when unknown. */
-enum reg_err store_ns_is_public(struct store *, const char *ns, bool *out)
-    REG_MUSTCHECK;
+enum reg_err store_ns_is_public(struct store *, const char *ns,
+    bool *out) REG_MUSTCHECK;
 
 /* ---- static API tokens ---- */
 
@@ -214,8 +214,8 @@ enum reg_err store_ns_is_public(struct store *, const char *ns, bool *out)
  * REG_EEXIST when the name is taken (names compare exactly, as given) or
  * another token has the same hash.
  */
-enum reg_err store_apitoken_put(struct store *, const struct api_token *)
-    REG_MUSTCHECK;
+enum reg_err store_apitoken_put(struct store *,
+    const struct api_token *) REG_MUSTCHECK;
 /*
  * Lookup by SHA-256 of the secret.  REG_ENOENT when unknown.  Revoked and
  * expired tokens are returned too: the caller checks revoked/expires_at.
@@ -223,12 +223,12 @@ enum reg_err store_apitoken_put(struct store *, const struct api_token *)
 enum reg_err store_apitoken_get(struct store *, const unsigned char hash[32],
     struct api_token *out) REG_MUSTCHECK;
 /* Mark revoked by name.  REG_ENOENT when unknown. */
-enum reg_err store_apitoken_revoke(struct store *, const char *name)
-    REG_MUSTCHECK;
+enum reg_err store_apitoken_revoke(struct store *,
+    const char *name) REG_MUSTCHECK;
 /* In name order; the token pointer is borrowed until cb returns. */
 typedef bool (*store_apitoken_fn)(const struct api_token *, void *);
-enum reg_err store_apitokens_each(struct store *, store_apitoken_fn, void *)
-    REG_MUSTCHECK;
+enum reg_err store_apitokens_each(struct store *, store_apitoken_fn,
+    void *) REG_MUSTCHECK;
 
 /* ---- replay cache (shared by all workers and processes) ---- */
 
@@ -248,16 +248,16 @@ enum reg_err store_replay_add(struct store *, const unsigned char key[32],
  * microseconds, or the last record's when the clock went back; a sequence
  * number makes keys unique across threads and processes.
  */
-enum reg_err store_audit_append(struct store *, const char *json, size_t len)
-    REG_MUSTCHECK;
-typedef bool (*store_audit_fn)(int64_t ts_us, const char *json, size_t len,
-    void *);
+enum reg_err store_audit_append(struct store *, const char *json,
+    size_t len) REG_MUSTCHECK;
+typedef bool (
+    *store_audit_fn)(int64_t ts_us, const char *json, size_t len, void *);
 /*
  * Visit records with timestamp >= since_us, oldest first, until cb
  * returns false.  json is borrowed until cb returns; it is followed by a
  * NUL byte, which len does not count.
  */
-enum reg_err store_audit_each(struct store *, int64_t since_us,
-    store_audit_fn, void *) REG_MUSTCHECK;
+enum reg_err store_audit_each(struct store *, int64_t since_us, store_audit_fn,
+    void *) REG_MUSTCHECK;
 
 #endif
