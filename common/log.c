@@ -65,19 +65,15 @@ vlog(int prio, const char *errstr, const char *fmt, va_list ap)
 	now = time(NULL);
 	(void)gmtime_r(&now, &tm);
 	n = snprintf(line, sizeof(line),
-	    "%04d-%02d-%02dT%02d:%02d:%02dZ %s[%d]: %s%s%s%s%s\n",
+	    "%04d-%02d-%02dT%02d:%02d:%02dZ %s[%d]: %s%s%s%s%s%s\n",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec, log_name, (int)getpid(), log_reqid[0] ? "req=" : "",
-	    log_reqid, log_reqid[0] ? " " : "", msg, errstr != NULL ? "" : "");
+	    log_reqid, log_reqid[0] ? " " : "", msg,
+	    errstr != NULL ? ": " : "", errstr != NULL ? errstr : "");
 	if (n < 0)
 		return;
-	if (errstr != NULL && (size_t)n < sizeof(line)) {
-		/* replace the newline with ": errstr\n" */
-		n--;
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ": %s\n",
-		    errstr);
-	}
 	if ((size_t)n >= sizeof(line)) {
+		/* truncated: keep the line terminated */
 		n = (int)sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}

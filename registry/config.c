@@ -154,13 +154,15 @@ set_value(struct reg_config *c, const struct copt *o, struct span v,
 				rest.p++;
 				rest.len--;
 			}
-			if (!span_split(&rest, ' ', &f[i]) && i < 2) {
+			if (i == 2) {
+				f[i] = rest; /* must be one word: checked below */
+				break;
+			}
+			if (!span_split(&rest, ' ', &f[i])) {
 				*why = "expected: sts_endpoint = HOST REGION "
 				       "PARTITION";
 				return REG_EINVAL;
 			}
-			if (i == 2)
-				f[i] = rest;
 		}
 		e = &c->sts[c->nsts];
 		if (f[0].len == 0 || f[0].len >= sizeof(e->host) ||

@@ -117,7 +117,8 @@ parse_query(struct reg_req *r, struct span q, const char **why)
 		*why = "query string too long";
 		return REG_ETOOBIG;
 	}
-	memcpy(r->raw_query, q.p, q.len);
+	if (q.len > 0)
+		memcpy(r->raw_query, q.p, q.len);
 	r->raw_query[q.len] = '\0';
 	while (more && q.len > 0) {
 		struct req_param *p;
