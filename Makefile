@@ -140,6 +140,8 @@ install: all
 	for t in $(TOOLS); do install -m 0755 $$t $(DESTDIR)$(PREFIX)/bin/; done
 	install -m 0644 nginx/registry.conf.in nginx/fastcgi_params \
 	    $(DESTDIR)$(PREFIX)/share/registry/nginx/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	for m in docs/*.1; do install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	install -d -m 0700 $(DESTDIR)$(STATEDIR)
 
 # One clang-tidy process per file: clang-tidy 14 reported a false
