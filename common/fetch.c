@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "common/cryptow.h"
 #include "common/fetch.h"
 #include "common/log.h"
 
@@ -54,9 +55,26 @@ fetch_req_release(struct fetch_req *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nheaders; i++)
-		free((void *)(uintptr_t)r->headers[i]);
+	for (i = 0; i < r->nheaders; i++) {
+		char *h = (char *)(uintptr_t)r->headers[i];
+
+		/* headers may carry credentials (Authorization) */
+		cryptow_wipe(h, strlen(h));
+		free(h);
+	}
 	r->nheaders = 0;
+}
+
+/* curl_slist_free_all, wiping each entry first (they may hold secrets) */
+static void
+slist_free_wipe(struct curl_slist *l)
+{
+	struct curl_slist *p;
+
+	for (p = l; p != NULL; p = p->next)
+		if (p->data != NULL)
+			cryptow_wipe(p->data, strlen(p->data));
+	curl_slist_free_all(l);
 }
 
 void
@@ -257,6 +275,10 @@ fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
 	    req->timeout_ms > 0 ? req->timeout_ms : 30000L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 	    req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 5000L);
+	/* a transfer that stalls below 1 byte/s for this long is abandoned */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+	    req->stall_seconds > 0 ? req->stall_seconds : 60L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &w);
@@ -301,7 +323,12 @@ fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
 		goto out;
 	}
 	if (cc != CURLE_OK) {
-		er = REG_EUPSTREAM;
+		/* certificate problems are not transient: do not retry them */
+		er = cc == CURLE_PEER_FAILED_VERIFICATION ||
+		        cc == CURLE_SSL_CACERT_BADFILE ||
+		        cc == CURLE_SSL_CERTPROBLEM
+		    ? REG_ECRYPTO
+		    : REG_EUPSTREAM;
 		if (errbuf != NULL)
 			(void)snprintf(errbuf, errsz, "%s",
 			    cerr[0] ? cerr : curl_easy_strerror(cc));
@@ -312,7 +339,7 @@ fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 out:
-	curl_slist_free_all(hdrs);
+	slist_free_wipe(hdrs);
 	curl_slist_free_all(cto);
 	curl_easy_cleanup(h);
 	return er;

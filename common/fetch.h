@@ -33,6 +33,7 @@ struct fetch_req {
 	bool follow_redirects;   /* same-scheme redirects, at most 5 */
 	long timeout_ms;         /* 0: 30000 */
 	long connect_timeout_ms; /* 0: 5000 */
+	long stall_seconds;      /* under 1 byte/s this long: fail; 0: 60 */
 	size_t max_body;         /* response cap; 0: 1 MiB */
 	bool quiet;              /* do not log transport errors */
 };
@@ -60,7 +61,9 @@ bool fetch_resp_header(const struct fetch_resp *, const char *name, char *out,
 
 /*
  * Perform the request.  REG_OK for any HTTP status (see resp->status);
- * REG_EUPSTREAM when no HTTP answer was had (DNS, connect, TLS, timeout),
+ * REG_EUPSTREAM when no HTTP answer was had (DNS, connect, timeout, a TLS
+ * failure other than certificate verification), REG_ECRYPTO when the
+ * peer's certificate did not verify (not worth retrying),
  * REG_ETOOBIG when the body passed max_body, REG_EINVAL for a bad URL or
  * scheme.  errbuf (may be NULL) gets libcurl's message.
  * Must be called after fetch_global_init().
