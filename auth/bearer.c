@@ -19,7 +19,7 @@
 #define BEARER_PREFIX_LEN 5
 #define BEARER_MAC_LEN CRYPTOW_SHA256_LEN
 #define BEARER_MAC_B64LEN 43
-#define BEARER_NKEYS 8
+#define BEARER_NKEYS 9
 /* Decoded payload bound: what fits in BEARER_MAX_LEN. */
 #define BEARER_PAYLOAD_MAX 1536
 
@@ -62,7 +62,8 @@ bearer_issue(const struct keyring *kr, struct bearer_claims *cl, int64_t now,
 
 	if (!claim_field_ok(cl->sub, sizeof(cl->sub), 1) ||
 	    !claim_field_ok(cl->arn, sizeof(cl->arn), 0) ||
-	    !claim_field_ok(cl->ses, sizeof(cl->ses), 0) || ttl < 1 ||
+	    !claim_field_ok(cl->ses, sizeof(cl->ses), 0) ||
+	    !claim_field_ok(cl->uid, sizeof(cl->uid), 0) || ttl < 1 ||
 	    ttl > BEARER_MAX_TTL || now < 0 || now > BEARER_TIME_MAX - ttl)
 		return REG_EINVAL;
 	er = cryptow_random(rnd, sizeof(rnd));
@@ -74,9 +75,9 @@ bearer_issue(const struct keyring *kr, struct bearer_claims *cl, int64_t now,
 	exp = now + ttl;
 	jiat = now;
 	jexp = exp;
-	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "v", 1, "kid",
-	    keyring_key_kid(k), "sub", cl->sub, "arn", cl->arn, "ses", cl->ses,
-	    "iat", jiat, "exp", jexp, "jti", jti);
+	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "v", 1,
+	    "kid", keyring_key_kid(k), "sub", cl->sub, "arn", cl->arn, "ses",
+	    cl->ses, "uid", cl->uid, "iat", jiat, "exp", jexp, "jti", jti);
 	if (o == NULL)
 		goto out;
 	js = json_dumps(o, JSON_COMPACT);
@@ -186,6 +187,7 @@ claims_parse(const json_t *o, const char *kid, struct bearer_claims *c)
 	if (!get_str(o, "sub", c->sub, sizeof(c->sub), 1) ||
 	    !get_str(o, "arn", c->arn, sizeof(c->arn), 0) ||
 	    !get_str(o, "ses", c->ses, sizeof(c->ses), 0) ||
+	    !get_str(o, "uid", c->uid, sizeof(c->uid), 0) ||
 	    !get_str(o, "jti", c->jti, sizeof(c->jti), BEARER_JTI_LEN) ||
 	    !is_lower_hex(c->jti, BEARER_JTI_LEN))
 		return false;

@@ -4,14 +4,15 @@
  *
  *   token   = "reg1." payload "." mac
  *   payload = base64url(compact JSON, exactly these keys:
- *             {"v":1,"kid":K,"sub":S,"arn":A,"ses":E,"iat":I,"exp":X,
- *              "jti":J})
+ *             {"v":1,"kid":K,"sub":S,"arn":A,"ses":E,"uid":U,"iat":I,
+ *              "exp":X,"jti":J})
  *   mac     = base64url(HMAC-SHA256(token sub-key of kid K,
  *                                   "reg1." payload))
  *
  * base64url is unpadded and strict (common/codec.h).  sub is the
  * principal key grants are looked up by; arn the display ARN or ""; ses
- * the STS session name (audit only) or ""; iat/exp Unix seconds; jti 16
+ * the STS session name (audit only) or ""; uid the role's unique id
+ * (AROA..., for pinned grants) or ""; iat/exp Unix seconds; jti 16
  * random bytes in lower-case hex.  A token is at most BEARER_MAX_LEN
  * bytes and lives at most BEARER_MAX_TTL seconds.  Any node holding the
  * key verifies; nothing is stored, so revocation is by removing the grant
@@ -35,6 +36,7 @@
 #define BEARER_SUB_MAX 256            /* = STORE_PRINCIPAL_MAX */
 #define BEARER_ARN_MAX 256
 #define BEARER_SES_MAX 64
+#define BEARER_UID_MAX 128
 #define BEARER_JTI_LEN 32                     /* hex of 16 bytes */
 #define BEARER_TIME_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 
@@ -47,6 +49,9 @@ struct bearer_claims {
 	char sub[BEARER_SUB_MAX + 1];
 	char arn[BEARER_ARN_MAX + 1];
 	char ses[BEARER_SES_MAX + 1];
+	/* the role's unique id (AROA...), "" when none: grants pinned to
+	 * another id give this token nothing (storage store_rights) */
+	char uid[BEARER_UID_MAX + 1];
 	int64_t iat;
 	int64_t exp;
 	char jti[BEARER_JTI_LEN + 1];
@@ -69,7 +74,7 @@ enum reg_err bearer_issue(const struct keyring *kr, struct bearer_claims *cl,
  * "reg1." prefix, length <= BEARER_MAX_LEN, exactly two dots, strict
  * base64url, a 32-byte mac, a JSON object whose "kid" names a key of kr,
  * the mac (constant-time), then the exact schema (JSON_REJECT_DUPLICATES,
- * the 8 keys with strict types, v == 1, kid/jti/string grammars), then
+ * the 9 keys with strict types, v == 1, kid/jti/string grammars), then
  * exp - iat in (0, BEARER_MAX_TTL], iat <= now + BEARER_SKEW, now < exp.
  *
  * Returns REG_OK and fills *out (only then); REG_ENOENT when the token is

@@ -38,7 +38,9 @@ struct keyring {
 
 struct keyring_cache {
 	pthread_mutex_t mu;
-	struct keyring *cur; /* one reference owned by the cache */
+	pthread_mutex_t load_mu; /* serialises load + swap, so an older load
+				    never replaces a newer one */
+	struct keyring *cur;     /* one reference owned by the cache */
 	char *keydir;
 	int64_t min_interval;
 	int64_t last; /* time of the last load attempt */
@@ -726,7 +728,8 @@ keyring_cache_new(const char *keydir, int64_t min_interval, int64_t now,
 	er = keyring_load(keydir, &kc->cur);
 	if (er != REG_OK)
 		goto out;
-	if (pthread_mutex_init(&kc->mu, NULL) != 0) {
+	if (pthread_mutex_init(&kc->mu, NULL) != 0 ||
+	    pthread_mutex_init(&kc->load_mu, NULL) != 0) {
 		log_warnx("keyring: pthread_mutex_init failed");
 		er = REG_ESYS;
 		goto out;
@@ -750,6 +753,7 @@ keyring_cache_free(struct keyring_cache *kc)
 	if (kc == NULL)
 		return;
 	(void)pthread_mutex_destroy(&kc->mu);
+	(void)pthread_mutex_destroy(&kc->load_mu);
 	keyring_free(kc->cur);
 	free(kc->keydir);
 	free(kc);
@@ -766,11 +770,34 @@ keyring_cache_get(struct keyring_cache *kc)
 	return kr;
 }
 
-bool
-keyring_cache_refresh(struct keyring_cache *kc, int64_t now)
+/* Load keydir and swap it in; false (logged) keeps the loaded keys. */
+static bool
+cache_load(struct keyring_cache *kc)
 {
 	struct keyring *kr = NULL, *old;
 	enum reg_err er;
+
+	(void)pthread_mutex_lock(&kc->load_mu);
+	/* Load outside mu: readers keep going meanwhile. */
+	er = keyring_load(kc->keydir, &kr);
+	if (er != REG_OK) {
+		(void)pthread_mutex_unlock(&kc->load_mu);
+		log_warnx("keyring: reloading %s: %s; keeping the loaded keys",
+		    kc->keydir, reg_err_str(er));
+		return false;
+	}
+	(void)pthread_mutex_lock(&kc->mu);
+	old = kc->cur;
+	kc->cur = kr;
+	(void)pthread_mutex_unlock(&kc->mu);
+	(void)pthread_mutex_unlock(&kc->load_mu);
+	keyring_free(old);
+	return true;
+}
+
+bool
+keyring_cache_refresh(struct keyring_cache *kc, int64_t now)
+{
 	bool due;
 
 	(void)pthread_mutex_lock(&kc->mu);
@@ -782,18 +809,14 @@ keyring_cache_refresh(struct keyring_cache *kc, int64_t now)
 	(void)pthread_mutex_unlock(&kc->mu);
 	if (!due)
 		return false;
+	return cache_load(kc);
+}
 
-	/* Load outside the lock: readers keep going meanwhile. */
-	er = keyring_load(kc->keydir, &kr);
-	if (er != REG_OK) {
-		log_warnx("keyring: reloading %s: %s; keeping the loaded keys",
-		    kc->keydir, reg_err_str(er));
-		return false;
-	}
+bool
+keyring_cache_reload(struct keyring_cache *kc, int64_t now)
+{
 	(void)pthread_mutex_lock(&kc->mu);
-	old = kc->cur;
-	kc->cur = kr;
+	kc->last = now;
 	(void)pthread_mutex_unlock(&kc->mu);
-	keyring_free(old);
-	return true;
+	return cache_load(kc);
 }

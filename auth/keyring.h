@@ -167,4 +167,12 @@ struct keyring *keyring_cache_get(struct keyring_cache *kc);
  */
 bool keyring_cache_refresh(struct keyring_cache *kc, int64_t now);
 
+/*
+ * Reload keydir now, whatever the interval (an operator's SIGHUP: a
+ * retired key must stop verifying at once, even if an unknown-kid refresh
+ * happened a moment ago).  Returns true when the new keyring was
+ * installed; a failed load is logged and the old keyring kept.
+ */
+bool keyring_cache_reload(struct keyring_cache *kc, int64_t now);
+
 #endif

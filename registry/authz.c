@@ -90,6 +90,7 @@ identify_bearer(struct reg_req *r, const char *tok, size_t len)
 	snprintf(r->who.display, sizeof(r->who.display), "%s",
 	    cl.arn[0] != '\0' ? cl.arn : cl.sub);
 	snprintf(r->who.session, sizeof(r->who.session), "%s", cl.ses);
+	snprintf(r->who.unique_id, sizeof(r->who.unique_id), "%s", cl.uid);
 	snprintf(r->who.via, sizeof(r->who.via), "iam");
 	return REG_OK;
 }
@@ -165,11 +166,17 @@ authz_require(struct reg_req *r, enum right want, const char *ns)
 		    "credentials block)",
 		    right_name(want), ns);
 	}
-	er = store_rights(r->app->store, r->who.key, ns, &rt);
+	er = store_rights(r->app->store, r->who.key, r->who.unique_id, ns, &rt);
 	if (er != REG_OK && er != REG_ENOENT)
 		return er;
 	if (er == REG_OK && rights_has(&rt, want))
 		return REG_OK;
+	if (er == REG_OK && rt.pin_mismatch)
+		return req_fail(r, REG_EPERM,
+		    "%s lacks the %s right on namespace %s: its grant is "
+		    "pinned to another role id (the role was re-created); ask "
+		    "an administrator to re-approve it",
+		    r->who.display, right_name(want), ns);
 	return req_fail(r, REG_EPERM,
 	    "%s lacks the %s right on namespace %s: ask an administrator "
 	    "for a grant",

@@ -273,12 +273,16 @@ h_auth_token(struct reg_req *r)
 
 	/* checks 11 to 13 */
 	er = call_sts(r, x, &resp);
-	if (er == REG_ETOOBIG || er == REG_EUPSTREAM || er == REG_EINVAL) {
+	if (er == REG_ETOOBIG || er == REG_EUPSTREAM || er == REG_EINVAL ||
+	    er == REG_ECRYPTO) {
+		/* a certificate that does not verify is never retried */
 		r->retry_after = 5;
 		er = refuse(r, x, REG_EUPSTREAM,
-		    "AWS STS could not be reached: try again shortly",
-		    er == REG_ETOOBIG ? "sts answer too large"
-		                      : "sts unreachable");
+		    "AWS STS could not be reached: sign a new request and try "
+		    "again shortly",
+		    er == REG_ETOOBIG       ? "sts answer too large"
+		        : er == REG_ECRYPTO ? "sts certificate did not verify"
+		                            : "sts unreachable");
 		goto out;
 	}
 	if (er != REG_OK)
@@ -305,7 +309,8 @@ h_auth_token(struct reg_req *r)
 		} else {
 			r->retry_after = 5;
 			er = refuse(r, x, REG_EUPSTREAM,
-			    "AWS STS is unavailable or throttling: try again "
+			    "AWS STS is unavailable or throttling: sign a new "
+			    "request and try again "
 			    "shortly",
 			    reason);
 		}
@@ -317,7 +322,8 @@ h_auth_token(struct reg_req *r)
 	if (er != REG_OK) {
 		r->retry_after = 5;
 		er = refuse(r, x, REG_EUPSTREAM,
-		    "AWS STS gave an unusable answer: try again shortly",
+		    "AWS STS gave an unusable answer: sign a new request and "
+		    "try again shortly",
 		    why != NULL ? why : "bad sts answer");
 		goto out;
 	}
@@ -367,6 +373,7 @@ h_auth_token(struct reg_req *r)
 	snprintf(cl.sub, sizeof(cl.sub), "%s", x->who.key);
 	snprintf(cl.arn, sizeof(cl.arn), "%s", x->who.display);
 	snprintf(cl.ses, sizeof(cl.ses), "%s", x->who.session);
+	snprintf(cl.uid, sizeof(cl.uid), "%s", x->who.unique_id);
 	kr = keyring_cache_get(r->app->keys);
 	er = bearer_issue(kr, &cl, r->now, ttl, &token);
 	keyring_free(kr);

@@ -207,6 +207,15 @@ main(int argc, char **argv)
 		          "use this in production",
 		    cfg.sts_test_endpoint);
 
+	/*
+	 * A signal ignored at exec (nohup, a shell's background job) is
+	 * discarded and never reaches sigwait(): take the ones we wait for
+	 * back to their defaults first.  SIGPIPE stays ignored.
+	 */
+	(void)signal(SIGTERM, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
+	(void)signal(SIGHUP, SIG_DFL);
+	(void)signal(SIGPIPE, SIG_IGN);
 	/* Workers inherit this mask; only the main thread takes signals. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -267,9 +276,12 @@ main(int argc, char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			if (keyring_cache_refresh(app.keys,
-			        (int64_t)time(NULL)))
-				log_info("signing keys reloaded");
+			/* forced: an unknown-kid refresh must not delay it */
+			if (keyring_cache_reload(app.keys, (int64_t)time(NULL)))
+				log_info("SIGHUP: signing keys reloaded");
+			else
+				log_warnx("SIGHUP: signing keys NOT reloaded; "
+				          "still using the previous keys");
 			continue;
 		}
 		if (sig == SIGTERM || sig == SIGINT)

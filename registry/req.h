@@ -41,7 +41,8 @@ struct principal {
 	char key[STORE_PRINCIPAL_MAX + 1]; /* "" when anonymous */
 	char display[STORE_PRINCIPAL_MAX + 1];
 	char session[80];
-	char via[16]; /* "api-token", "iam", "" */
+	char unique_id[129]; /* the role's AROA... id, "" when none */
+	char via[16];        /* "api-token", "iam", "" */
 };
 
 struct app; /* registry/app.h */

@@ -186,19 +186,21 @@ enum reg_err store_grants_each(struct store *, const char *ns,
 /*
  * The effective rights of principal on namespace ns, in one read
  * transaction: the OR of the grants (ns, principal) and ("*", principal),
- * plus download when the namespace is public.  *found tells whether any
- * grant of this principal exists at all (on any namespace).  unique_id
- * pins are returned through *pin (the first non-empty pin seen, or "").
- * The (ns, principal) grant is read before ("*", principal), so its pin
- * wins.  ns may be NULL: then only the "*" grant and any_grant count.
+ * plus download when the namespace is public.  A grant pinned to a role's
+ * unique id (grant.unique_id) counts only when the caller's unique_id
+ * (the AROA... part of its STS UserId; NULL or "" when it has none, as API
+ * tokens) is the same; otherwise it gives nothing and sets pin_mismatch.
+ * any_grant tells whether the principal has any grant at all (on any
+ * namespace).  ns may be NULL: then only the "*" grant and any_grant
+ * count.
  */
 struct rights {
 	bool download, upload, create_grant, delete_grant;
-	bool any_grant; /* principal has at least one grant somewhere */
-	char pin[129];
+	bool any_grant;    /* principal has at least one grant somewhere */
+	bool pin_mismatch; /* a grant was skipped: pinned to another id */
 };
-enum reg_err store_rights(struct store *, const char *principal, const char *ns,
-    struct rights *out) REG_MUSTCHECK;
+enum reg_err store_rights(struct store *, const char *principal,
+    const char *unique_id, const char *ns, struct rights *out) REG_MUSTCHECK;
 
 /* ---- namespaces ---- */
 

@@ -300,19 +300,24 @@ store_grants_each(struct store *st, const char *ns, const char *principal,
 
 struct rights_arg {
 	const char *principal;
+	const char *unique_id; /* the caller's, or NULL */
 	const char *ns;
 	struct rights r;
 };
 
+/* A grant pinned to another incarnation of the role gives nothing. */
 static void
-rights_or(struct rights *r, const struct grant *g)
+rights_or(struct rights *r, const struct grant *g, const char *uid)
 {
+	if (g->unique_id[0] != '\0' &&
+	    (uid == NULL || strcmp(uid, g->unique_id) != 0)) {
+		r->pin_mismatch = true;
+		return;
+	}
 	r->download |= g->download;
 	r->upload |= g->upload;
 	r->create_grant |= g->create_grant;
 	r->delete_grant |= g->delete_grant;
-	if (r->pin[0] == '\0' && g->unique_id[0] != '\0')
-		memcpy(r->pin, g->unique_id, sizeof(r->pin));
 }
 
 static enum reg_err
@@ -328,7 +333,6 @@ rights_cb(struct store_txn *t, void *argp)
 	size_t i;
 
 	memset(&a->r, 0, sizeof(a->r));
-	/* The namespace's own grant first, so its pin wins over "*"'s. */
 	for (i = 0; i < nitems(nss); i++) {
 		if (nss[i] == NULL)
 			continue;
@@ -339,7 +343,7 @@ rights_cb(struct store_txn *t, void *argp)
 			continue;
 		if (er != REG_OK)
 			return er;
-		rights_or(&a->r, &g);
+		rights_or(&a->r, &g, a->unique_id);
 	}
 	if (a->ns != NULL) {
 		store_key_init(&k);
@@ -368,10 +372,14 @@ rights_cb(struct store_txn *t, void *argp)
 }
 
 enum reg_err
-store_rights(struct store *st, const char *principal, const char *ns,
-    struct rights *out)
+store_rights(struct store *st, const char *principal, const char *unique_id,
+    const char *ns, struct rights *out)
 {
-	struct rights_arg a = { .principal = principal, .ns = ns };
+	struct rights_arg a = { .principal = principal,
+		.unique_id = unique_id != NULL && unique_id[0] != '\0'
+		    ? unique_id
+		    : NULL,
+		.ns = ns };
 	enum reg_err er;
 
 	er = store_txn_run(st, MDB_RDONLY, rights_cb, &a);

@@ -306,7 +306,8 @@ test_payloads(void)
 {
 #define P(rest) "{\"v\":1,\"kid\":\"ka\"," rest "}"
 #define OKREST \
-	"\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"iat\":1700000000," \
+	"\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":\"\",\"iat\":" \
+	"1700000000," \
 	"\"exp\":1700000600,\"jti\":\"00112233445566778899aabbccddeeff\""
 	static const char long257[] =
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -324,6 +325,7 @@ test_payloads(void)
 		{ "key order is free",
 		    "{\"jti\":\"00112233445566778899aabbccddeeff\","
 		    "\"exp\":1700000600,\"iat\":1700000000,\"ses\":\"\","
+		    "\"uid\":\"\","
 		    "\"arn\":\"\",\"sub\":\"token:ci\",\"kid\":\"ka\",\"v\":1}",
 		    REG_OK, "ok" },
 		{ "duplicate key sub", P("\"sub\":\"token:admin\"," OKREST),
@@ -334,7 +336,8 @@ test_payloads(void)
 		{ "extra key", P(OKREST ",\"adm\":true"), REG_EAUTH,
 		    "claims do not match the schema" },
 		{ "missing jti",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600"),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "v 2", "{\"v\":2,\"kid\":\"ka\"," OKREST "}", REG_EAUTH,
@@ -344,52 +347,60 @@ test_payloads(void)
 		{ "v real", "{\"v\":1.0,\"kid\":\"ka\"," OKREST "}", REG_EAUTH,
 		    "claims do not match the schema" },
 		{ "iat string",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":\"1700000000\",\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "exp real",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600.0,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "iat negative",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":-1,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "sub null",
-		    P("\"sub\":null,\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":null,\"arn\":\"\",\"ses\":\"\",\"uid\":\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "sub empty",
-		    P("\"sub\":\"\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"\",\"arn\":\"\",\"ses\":\"\",\"uid\":\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "sub with a space",
-		    P("\"sub\":\"token:c i\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:c "
+		      "i\",\"arn\":\"\",\"ses\":\"\",\"uid\":\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "sub non-ASCII",
 		    P("\"sub\":\"token:c\\u00e9\",\"arn\":\"\",\"ses\":\"\","
+		      "\"uid\":\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "sub with NUL escape",
 		    P("\"sub\":\"token:c\\u0000\",\"arn\":\"\",\"ses\":\"\","
+		      "\"uid\":\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "payload is not valid json" },
 		{ "jti upper-case",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899AABBCCDDEEFF\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "jti 31 digits",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000000,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeef\""),
 		    REG_EAUTH, "claims do not match the schema" },
@@ -402,32 +413,38 @@ test_payloads(void)
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
 		{ "exp - iat = 12 h",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000000,\"exp\":1700043200,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_OK, "ok" },
 		{ "exp - iat = 12 h + 1 s",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000000,\"exp\":1700043201,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "token lifetime out of range" },
 		{ "exp = iat",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000000,\"exp\":1700000000,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "token lifetime out of range" },
 		{ "expired long ago",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1600000000,\"exp\":1600000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "token expired" },
 		{ "iat in the future",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000100,\"exp\":1700000600,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "token issued in the future" },
 		{ "exp beyond year 9999",
-		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\","
+		    P("\"sub\":\"token:ci\",\"arn\":\"\",\"ses\":\"\",\"uid\":"
+		      "\"\","
 		      "\"iat\":1700000000,\"exp\":9223372036854775807,"
 		      "\"jti\":\"00112233445566778899aabbccddeeff\""),
 		    REG_EAUTH, "claims do not match the schema" },
@@ -468,6 +485,7 @@ test_payloads(void)
 	/* A 257-byte sub does not fit the claims. */
 	(void)snprintf(json, sizeof(json),
 	    "{\"v\":1,\"kid\":\"ka\",\"sub\":\"%s\",\"arn\":\"\",\"ses\":\"\","
+	    "\"uid\":\"\","
 	    "\"iat\":1700000000,\"exp\":1700000600,"
 	    "\"jti\":\"00112233445566778899aabbccddeeff\"}",
 	    long257);

@@ -411,6 +411,15 @@ test_cache(void)
 	(void)chmod(path, 0600);
 	T_OK(!keyring_cache_refresh(kc, 2010), "attempt counted, not due");
 	T_OK(keyring_cache_refresh(kc, 1500), "clock went back: reload");
+	/* SIGHUP did not reload a retired key's removal when an unknown-kid
+	 * refresh had happened in the last interval (t_iam F27) */
+	T_OK(keyring_generate(dir, kid1) == REG_OK, "generate 3");
+	T_OK(!keyring_cache_refresh(kc, 1501), "refresh not due");
+	T_OK(keyring_cache_reload(kc, 1501), "forced reload within interval");
+	kr = keyring_cache_get(kc);
+	T_OK(strcmp(keyring_key_kid(keyring_current(kr)), kid1) == 0,
+	    "forced reload installed the new key");
+	keyring_free(kr);
 	keyring_cache_free(kc);
 	keyring_cache_free(NULL);
 }

@@ -484,22 +484,27 @@ test_rights(void)
 		{ "ns3", "frank", "", "" },
 	};
 	static const struct {
-		const char *principal, *ns, *rights;
+		const char *principal, *uid, *ns, *rights;
 		bool any;
-		const char *pin;
+		bool mismatch;
 	} cases[] = {
-		{ "alice", "ns1", "du", true, "AROA-STAR" },
-		{ "alice", "NS1", "du", true, "AROA-STAR" },
-		{ "alice", "ns9", "u", true, "AROA-STAR" },
-		{ "alice", NULL, "u", true, "AROA-STAR" },
-		{ "erin", "ns2", "d", true, "AROA-NS2" },
-		{ "erin", "ns3", "", true, "AROA-ERIN-STAR" },
-		{ "frank", "ns1", "", true, "" },
-		{ "dave", "ns1", "", false, "" },
-		{ "dave", "pub", "d", false, "" },
-		{ "dave", "PUB", "d", false, "" },
-		{ "alice", "pub", "du", true, "AROA-STAR" },
-		{ "alic", "ns1", "", false, "" },
+		{ "alice", "AROA-STAR", "ns1", "du", true, false },
+		{ "alice", "AROA-STAR", "NS1", "du", true, false },
+		{ "alice", "AROA-STAR", "ns9", "u", true, false },
+		{ "alice", "AROA-STAR", NULL, "u", true, false },
+		/* a pinned grant gave rights to a re-created role (t_iam F26) */
+		{ "alice", "AROA-OTHER", "ns1", "d", true, true },
+		{ "alice", NULL, "ns1", "d", true, true },
+		{ "alice", "", "ns9", "", true, true },
+		{ "erin", "AROA-NS2", "ns2", "d", true, true },
+		{ "erin", "AROA-X", "ns2", "", true, true },
+		{ "erin", "AROA-ERIN-STAR", "ns3", "", true, false },
+		{ "frank", NULL, "ns1", "", true, false },
+		{ "dave", NULL, "ns1", "", false, false },
+		{ "dave", NULL, "pub", "d", false, false },
+		{ "dave", NULL, "PUB", "d", false, false },
+		{ "alice", "AROA-STAR", "pub", "du", true, false },
+		{ "alic", NULL, "ns1", "", false, false },
 	};
 	struct rights r;
 	struct grant g;
@@ -524,8 +529,8 @@ test_rights(void)
 	    "public, whatever the case");
 	for (i = 0; i < nitems(cases); i++) {
 		memset(&r, 0, sizeof(r));
-		T_OK(store_rights(st, cases[i].principal, cases[i].ns, &r) ==
-		        REG_OK,
+		T_OK(store_rights(st, cases[i].principal, cases[i].uid,
+		         cases[i].ns, &r) == REG_OK,
 		    "rights %s on %s", cases[i].principal,
 		    cases[i].ns ? cases[i].ns : "(none)");
 		(void)snprintf(got, sizeof(got), "%s%s%s%s",
@@ -533,21 +538,23 @@ test_rights(void)
 		    r.create_grant ? "c" : "", r.delete_grant ? "x" : "");
 		T_OK(strcmp(got, cases[i].rights) == 0 &&
 		        r.any_grant == cases[i].any &&
-		        strcmp(r.pin, cases[i].pin) == 0,
-		    "%s on %s: '%s' any=%d pin '%s' (got '%s' %d '%s')",
-		    cases[i].principal, cases[i].ns ? cases[i].ns : "-",
-		    cases[i].rights, cases[i].any, cases[i].pin, got,
-		    r.any_grant, r.pin);
+		        r.pin_mismatch == cases[i].mismatch,
+		    "%s (%s) on %s: '%s' any=%d mismatch=%d (got '%s' %d %d)",
+		    cases[i].principal, cases[i].uid ? cases[i].uid : "-",
+		    cases[i].ns ? cases[i].ns : "-", cases[i].rights,
+		    cases[i].any, cases[i].mismatch, got, r.any_grant,
+		    r.pin_mismatch);
 	}
 	T_OK(store_ns_set_public(st, "pub", false) == REG_OK &&
 	        store_ns_is_public(st, "pub", &pub) == REG_OK && !pub,
 	    "made private again");
-	T_OK(store_rights(st, "dave", "pub", &r) == REG_OK && !r.download,
+	T_OK(store_rights(st, "dave", NULL, "pub", &r) == REG_OK && !r.download,
 	    "no download once private");
 	T_OK(store_grant_delete(st, "ns3", "frank") == REG_OK &&
-	        store_rights(st, "frank", "ns1", &r) == REG_OK && !r.any_grant,
+	        store_rights(st, "frank", NULL, "ns1", &r) == REG_OK &&
+	        !r.any_grant,
 	    "any_grant false once the last grant is deleted");
-	T_OK(store_rights(st, NULL, "ns1", &r) == REG_EINVAL,
+	T_OK(store_rights(st, NULL, NULL, "ns1", &r) == REG_EINVAL,
 	    "NULL principal is REG_EINVAL");
 	store_close(st);
 }
