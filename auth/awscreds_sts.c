@@ -278,7 +278,12 @@ sts_post(struct aws_ctx *c, const struct aws_creds *src, const struct buf *body,
 		goto out;
 	res->neterr[0] = '\0';
 	er = fetch_do(&req, &resp, res->neterr, sizeof(res->neterr));
-	if (er != REG_OK && er != REG_EUPSTREAM)
+	if (er == REG_ECRYPTO) /* not retried: it would fail the same way */
+		er = aws_fail(c, er,
+		    "cannot reach STS at %s: %s (check the CA: --ca-file, "
+		    "AWS_CA_BUNDLE or SSL_CERT_FILE)",
+		    c->sts.url, res->neterr);
+	else if (er != REG_OK && er != REG_EUPSTREAM)
 		er = aws_fail(c, er, "sts request to %s failed: %s", c->sts.url,
 		    res->neterr);
 	if (er != REG_OK)
