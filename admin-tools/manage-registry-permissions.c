@@ -16,6 +16,13 @@
  * XXX update is read-modify-write in two store transactions: two admins
  * updating the same grant at the same instant can lose one change (the
  * store has no compare-and-swap yet).
+ *
+ * With --registry HOST the same commands go through a running registry's
+ * grant API (GET/PUT/DELETE /v1/grants/:ns[/:principal]), authenticated
+ * by --token, --token-file, REGISTRY_TOKEN or else the caller's AWS
+ * identity (the IAM exchange).  The registry enforces create-grant and
+ * delete-grant on the namespace, refuses grants of rights the caller does
+ * not hold, and audits every change; the output is the same as locally.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +30,8 @@
 #include <string.h>
 
 #include "admin-tools/cli.h"
+#include "admin-tools/client.h"
+#include "admin-tools/client_grants.h"
 #include "auth/principal.h"
 #include "common/name.h"
 #include "storage/store.h"
@@ -35,6 +44,9 @@ static const char usage_short[] =
     "           [--no-delete-grant] [--unique-id ID] [--force]\n"
     "       manage-registry-permissions [--state DIR] list [-n NAMESPACE]\n"
     "           [-r PRINCIPAL]\n"
+    "       manage-registry-permissions --registry HOST [--ca-file FILE]\n"
+    "           [--token TOKEN | --token-file FILE] [--profile NAME]\n"
+    "           [--region REGION] <the same commands>\n"
     "try 'manage-registry-permissions --help' for more information\n";
 
 static const char usage_full[] =
@@ -45,10 +57,14 @@ static const char usage_full[] =
     "           [--no-delete-grant] [--unique-id ID] [--force]\n"
     "       manage-registry-permissions [--state DIR] list [-n NAMESPACE]\n"
     "           [-r PRINCIPAL]\n"
+    "       manage-registry-permissions --registry HOST [--ca-file FILE]\n"
+    "           [--token TOKEN | --token-file FILE] [--profile NAME]\n"
+    "           [--region REGION] <the same commands>\n"
     "\n"
-    "Manage the grants of a registry in its local state directory.  A "
-    "grant gives\n"
-    "a principal rights on a namespace.  Options may come before or after "
+    "Manage the grants of a registry in its local state directory, or "
+    "with\n"
+    "--registry through a running registry's grant API.  A grant gives a\n"
+    "principal rights on a namespace.  Options may come before or after "
     "the\n"
     "subcommand.\n"
     "\n"
@@ -85,9 +101,23 @@ static const char usage_full[] =
     "  --force              let create replace an existing grant\n"
     "  --state DIR          state directory (default: $REGISTRY_STATE, else\n"
     "                       /var/lib/registry)\n"
-    "  --registry HOST      remote mode, through the registry's grant API "
-    "(reserved;\n"
-    "                       not available in this build yet)\n"
+    "  --registry HOST      remote mode: the registry host[:port]; "
+    "changes need\n"
+    "                       create_grant (to grant, only rights the caller "
+    "holds)\n"
+    "                       or delete_grant (to revoke) on the namespace; "
+    "list\n"
+    "                       needs -n\n"
+    "  --ca-file FILE       remote: trust this CA (default: SSL_CERT_FILE,\n"
+    "                       SSL_CERT_DIR, the system store)\n"
+    "  --token TOKEN        remote: an API or registry token (default:\n"
+    "                       $REGISTRY_TOKEN, else the IAM exchange with the "
+    "AWS\n"
+    "                       credentials)\n"
+    "  --token-file FILE    remote: read the token from FILE\n"
+    "  --profile NAME, --region REGION\n"
+    "                       remote: AWS profile and region for the IAM "
+    "exchange\n"
     "  -h, --help           print this help and exit\n"
     "\n"
     "create, update, delete and show print the grant as JSON:\n"
@@ -107,6 +137,11 @@ enum {
 	OPT_FORCE,
 	OPT_STATE,
 	OPT_REGISTRY,
+	OPT_CA_FILE,
+	OPT_TOKEN,
+	OPT_TOKEN_FILE,
+	OPT_PROFILE,
+	OPT_REGION,
 };
 
 static const struct option mrp_longopts[] = {
@@ -125,6 +160,11 @@ static const struct option mrp_longopts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "registry", required_argument, NULL, OPT_REGISTRY },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "token", required_argument, NULL, OPT_TOKEN },
+	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "region", required_argument, NULL, OPT_REGION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -152,6 +192,8 @@ struct mrp_opts {
 	bool force;
 	const char *state_opt;
 	const char *registry;
+	const char *ca_file, *token_file, *profile, *region;
+	char *token_arg;
 	bool help;
 	struct cli_pos pos;
 
@@ -557,6 +599,21 @@ parse(int argc, char *argv[], struct mrp_opts *o)
 		case OPT_REGISTRY:
 			o->registry = optarg;
 			break;
+		case OPT_CA_FILE:
+			o->ca_file = optarg;
+			break;
+		case OPT_TOKEN:
+			o->token_arg = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			o->token_file = optarg;
+			break;
+		case OPT_PROFILE:
+			o->profile = optarg;
+			break;
+		case OPT_REGION:
+			o->region = optarg;
+			break;
 		default:
 			(void)fputs(usage_short, stderr);
 			return CLI_EXIT_USAGE;
@@ -656,6 +713,267 @@ check_args(struct mrp_opts *o, const char *sub)
 	return rc;
 }
 
+/* ---- remote mode ---- */
+
+/* Local or remote: the options of the other mode are mistakes. */
+static int
+check_mode(const struct mrp_opts *o, const char *sub)
+{
+	bool remote_opts = o->ca_file != NULL || o->token_arg != NULL ||
+	    o->token_file != NULL || o->profile != NULL || o->region != NULL;
+
+	if (o->registry == NULL && remote_opts)
+		return usage_error(
+		    "--ca-file, --token, --token-file, --profile "
+		    "and --region apply to the remote mode: add "
+		    "--registry HOST");
+	if (o->registry != NULL && o->state_opt != NULL)
+		return usage_error(
+		    "give --state DIR (local) or --registry HOST "
+		    "(remote), not both");
+	if (o->token_arg != NULL && o->token_file != NULL)
+		return usage_error("give --token or --token-file, not both");
+	if (o->registry != NULL && strcmp(sub, "list") == 0 && o->ns_in == NULL)
+		return usage_error("remote list needs -n NAMESPACE: the grant "
+		                   "API lists one namespace at a time");
+	return CLI_EXIT_OK;
+}
+
+struct remote {
+	struct mrp_opts *o;
+	const char *sub;
+	char host[CLIENT_HOST_BUFSZ];
+	struct client_tls tls;
+	struct client_token tok;
+	struct client_http h;
+	struct fetch_resp resp;
+};
+
+/* A grant document of the answer, printed as the local mode prints it. */
+static int
+remote_print_grant(struct remote *r)
+{
+	struct client_grant *g;
+	struct cli_out out;
+	bool ok = false;
+
+	g = calloc(1, sizeof(*g));
+	if (g == NULL) {
+		cli_err("out of memory");
+		return CLI_EXIT_FAIL;
+	}
+	if (client_grant_parse(r->resp.body.p != NULL ? r->resp.body.p : "",
+	        r->resp.body.len, g) != REG_OK) {
+		cli_err("%s answered %s with something that is not a grant "
+		        "(HTTP %ld): check that --registry names the registry",
+		    r->host, r->sub, r->resp.status);
+		free(g);
+		return CLI_EXIT_FAIL;
+	}
+	cli_out_init(&out);
+	cli_grant_json(&out, 0, g->ns, g->role, g->principal, &g->g);
+	cli_out_s(&out, "\n");
+	ok = cli_print(&out);
+	cli_out_release(&out);
+	free(g);
+	return ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+static int
+remote_print_list(struct remote *r)
+{
+	struct client_grant *a = NULL;
+	struct cli_out out;
+	size_t n = 0, i, shown = 0;
+	bool ok;
+
+	if (client_grants_parse(r->resp.body.p != NULL ? r->resp.body.p : "",
+	        r->resp.body.len, &a, &n) != REG_OK) {
+		cli_err("%s answered list with something that is not a grant "
+		        "list (HTTP %ld): check that --registry names the "
+		        "registry",
+		    r->host, r->resp.status);
+		return CLI_EXIT_FAIL;
+	}
+	cli_out_init(&out);
+	cli_out_s(&out, "[");
+	for (i = 0; i < n; i++) {
+		if (r->o->principal_in != NULL &&
+		    strcmp(a[i].principal, r->o->pg.key) != 0)
+			continue;
+		cli_out_s(&out, shown > 0 ? ",\n  " : "\n  ");
+		cli_grant_json(&out, 2, a[i].ns, a[i].role, a[i].principal,
+		    &a[i].g);
+		shown++;
+	}
+	cli_out_s(&out, shown > 0 ? "\n]\n" : "]\n");
+	ok = cli_print(&out);
+	cli_out_release(&out);
+	free(a);
+	return ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+/* A refusal: the registry's reason and what to do. */
+static int
+remote_refused(struct remote *r)
+{
+	const struct mrp_opts *o = r->o;
+	char msg[CLIENT_ERR_MAX];
+	const char *hint;
+
+	client_resp_error(&r->resp, msg, sizeof(msg));
+	switch (r->resp.status) {
+	case 409:
+		cli_err("grant for %s on namespace %s exists; use update, or "
+		        "create --force to replace it",
+		    o->pg.display, o->ns);
+		return CLI_EXIT_FAIL;
+	case 404:
+		if (o->principal_in != NULL && strcmp(r->sub, "list") != 0) {
+			grant_missing(o,
+			    strcmp(r->sub, "delete") == 0
+			        ? "nothing was deleted (list shows the "
+			          "existing grants)"
+			        : "create it with create");
+			return CLI_EXIT_FAIL;
+		}
+		hint = "check --registry";
+		break;
+	case 401:
+		hint = "the token was refused: check --token or the AWS "
+		       "credentials";
+		break;
+	case 403:
+		hint =
+		    "ask for the create_grant (to grant) or delete_grant (to "
+		    "revoke) right on the namespace, and only grant rights "
+		    "you hold";
+		break;
+	default:
+		hint = "fix what the registry says and try again";
+		break;
+	}
+	cli_err("%s refused %s (HTTP %ld): %s: %s", r->host, r->sub,
+	    r->resp.status, msg, hint);
+	return CLI_EXIT_FAIL;
+}
+
+/* The PUT body of create and update. */
+static int
+remote_body(const struct mrp_opts *o, const char *sub, struct buf *b)
+{
+	int want[R_N], i;
+	const char *mode;
+
+	for (i = 0; i < R_N; i++) {
+		if (strcmp(sub, "create") == 0)
+			want[i] = o->set[i] ? 1 : 0;
+		else
+			want[i] = o->set[i] ? 1 : o->clear[i] ? 0 : -1;
+	}
+	mode = strcmp(sub, "update") == 0 ? "update"
+	    : o->force                    ? "replace"
+	                                  : "create";
+	if (client_grant_body(want, o->unique_id, mode, b) != REG_OK) {
+		cli_err("cannot build the request: try again");
+		return CLI_EXIT_FAIL;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int
+remote_call(struct remote *r)
+{
+	const struct mrp_opts *o = r->o;
+	const char *sub = r->sub, *method = "GET";
+	char path[512], err[CLIENT_ERR_MAX] = "";
+	struct buf body;
+	enum reg_err er;
+	int rc = CLI_EXIT_OK;
+
+	buf_init(&body, 4096);
+	if (o->principal_in != NULL && strcmp(sub, "list") != 0)
+		(void)snprintf(path, sizeof(path), "/v1/grants/%s/%s", o->ns,
+		    o->pg.key);
+	else
+		(void)snprintf(path, sizeof(path), "/v1/grants/%s", o->ns);
+	if (strcmp(sub, "create") == 0 || strcmp(sub, "update") == 0) {
+		method = "PUT";
+		rc = remote_body(o, sub, &body);
+	} else if (strcmp(sub, "delete") == 0) {
+		method = "DELETE";
+	}
+	if (rc == CLI_EXIT_OK) {
+		er = client_request(&r->h, method, path,
+		    body.len > 0 ? "application/json" : NULL, body.p, body.len,
+		    -1, 0, &r->resp, err, sizeof(err));
+		if (er != REG_OK) {
+			cli_err("%s", err);
+			rc = CLI_EXIT_FAIL;
+		}
+	}
+	buf_release(&body);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (r->resp.status != 200 && r->resp.status != 201)
+		return remote_refused(r);
+	return strcmp(sub, "list") == 0 ? remote_print_list(r)
+	                                : remote_print_grant(r);
+}
+
+static int
+remote(struct mrp_opts *o, const char *sub)
+{
+	struct client_login l;
+	struct remote *r;
+	char err[CLIENT_ERR_MAX] = "";
+	const char *why = NULL;
+	int rc = CLI_EXIT_FAIL;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		cli_err("out of memory");
+		return CLI_EXIT_FAIL;
+	}
+	r->o = o;
+	r->sub = sub;
+	client_token_init(&r->tok);
+	fetch_resp_init(&r->resp);
+	if (client_host_canon(o->registry, strlen(o->registry), r->host,
+	        &why) != REG_OK) {
+		rc = usage_error("invalid --registry '%s': %s", o->registry,
+		    why);
+		goto out;
+	}
+	fetch_global_init();
+	if (client_tls_init(&r->tls, o->ca_file, getenv("SSL_CERT_FILE"),
+	        getenv("SSL_CERT_DIR"), err, sizeof(err)) != REG_OK) {
+		cli_err("%s", err);
+		goto out;
+	}
+	memset(&l, 0, sizeof(l));
+	l.host = r->host;
+	l.ca_file = client_tls_ca(&r->tls);
+	l.token_arg = o->token_arg;
+	l.token_file = o->token_file;
+	l.profile = o->profile;
+	l.region = o->region;
+	if (client_bearer(&l, &r->tok, err, sizeof(err)) != REG_OK) {
+		cli_err("%s", err);
+		goto out;
+	}
+	r->h.host = r->host;
+	r->h.ca_file = client_tls_ca(&r->tls);
+	r->h.bearer = r->tok.token;
+	rc = remote_call(r);
+out:
+	fetch_resp_release(&r->resp);
+	client_token_release(&r->tok);
+	client_tls_release(&r->tls);
+	free(r);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -681,13 +999,6 @@ main(int argc, char *argv[])
 		rc = cli_flush() ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 		goto out;
 	}
-	if (o->registry != NULL) {
-		cli_err("remote mode (--registry) is not available in this "
-		        "build yet: run this tool on the registry host "
-		        "without --registry");
-		rc = CLI_EXIT_USAGE;
-		goto out;
-	}
 	if (o->pos.overflow || o->pos.n > 1) {
 		rc = usage_error("give exactly one subcommand (create, update, "
 		                 "delete, show or list)");
@@ -700,8 +1011,14 @@ main(int argc, char *argv[])
 	}
 	sub = o->pos.v[0];
 	rc = check_args(o, sub);
+	if (rc == CLI_EXIT_OK)
+		rc = check_mode(o, sub);
 	if (rc != CLI_EXIT_OK)
 		goto out;
+	if (o->registry != NULL) {
+		rc = remote(o, sub);
+		goto out;
+	}
 	if (cli_state_dir(o->state_opt, o->state, sizeof(o->state)) != REG_OK) {
 		rc = usage_error(
 		    "--state: give a non-empty directory path of at most "
