@@ -8,6 +8,8 @@
 # its own main(); any other admin-tools/*.c goes into libtools.a.
 .SUFFIXES:
 .DELETE_ON_ERROR:
+# keep intermediate objects (test and tool .o files) between builds
+.SECONDARY:
 
 SAN	?=
 CC	?= cc
