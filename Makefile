@@ -30,7 +30,8 @@ PKGS	 = lmdb jansson libcurl libarchive openssl fcgi
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CSTD) $(WARN) $(WERROR) $(CFLAGS) $(SAN_$(SAN)) \
-	      $(if $(SAN),,$(HARDEN)) $(PKG_CFLAGS)
+	      $(if $(SAN),,$(HARDEN)) $(PKG_CFLAGS) \
+	      -DORCH_POLICY_DIR_DEFAULT='"$(PREFIX)/share/honua-orchestrator/policies"'
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_$(SAN)) $(if $(SAN),,-pie -Wl,-z,relro,-z,now)
 LDLIBS	 = $(PKG_LIBS) -lpthread
 
@@ -144,6 +145,9 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/registry/nginx/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	for m in docs/*.1; do install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
+	install -d $(DESTDIR)$(PREFIX)/share/honua-orchestrator/policies
+	install -m 0644 admin-tools/policies/*.json admin-tools/policies/*.json.in \
+	    $(DESTDIR)$(PREFIX)/share/honua-orchestrator/policies/
 	install -d -m 0700 $(DESTDIR)$(STATEDIR)
 
 # One clang-tidy process per file: clang-tidy 14 reported a false
