@@ -449,10 +449,11 @@ ok mrp_two_subcommands_exit2 rc_is 2
 run "$MRP" --state "$S" -r "$ROLE" -n
 ok mrp_option_missing_arg_exit2 rc_is 2
 
-# remote mode is reserved
-run "$MRP" --registry registry.example.com -r "$ROLE" -n team show
-ok mrp_registry_exit2 rc_is 2
-ok mrp_registry_msg err_has_fixed 'remote mode (--registry) is not available in this build yet'
+# remote mode (t_tools.sh tests it against a registry): local and
+# remote at once is a usage error
+run "$MRP" --registry registry.example.com --state "$S" -r "$ROLE" -n team show
+ok mrp_registry_and_state_exit2 rc_is 2
+ok mrp_registry_and_state_msg err_has_fixed 'not both'
 
 # a state directory that was never initialised
 run "$MRP" --state "$T/nostate" -r "$ROLE" -n team show
