@@ -83,6 +83,20 @@ cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+cli_usage_error(const char *usage, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_err("%s", msg);
+	(void)fputs(usage, stderr);
+	return CLI_EXIT_USAGE;
+}
+
 static void
 cli_pos_add(struct cli_pos *pos, const char *a)
 {

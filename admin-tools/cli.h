@@ -55,6 +55,9 @@ const char *cli_prog(void);
 void cli_err(const char *fmt, ...) REG_PRINTF(1, 2);
 /* "<prog>: warning: <message>\n" on stderr. */
 void cli_warn(const char *fmt, ...) REG_PRINTF(1, 2);
+/* "<prog>: <message>" then usage (the tool's short usage) on stderr;
+ * returns CLI_EXIT_USAGE so callers can `return usage_error(...)`. */
+int cli_usage_error(const char *usage, const char *fmt, ...) REG_PRINTF(2, 3);
 
 /*
  * getopt_long that accepts options before and after positional arguments,

@@ -119,22 +119,9 @@ struct ra_opts {
 	struct cli_pos pos;
 };
 
-static int usage_error(const char *fmt, ...) REG_PRINTF(1, 2);
-
 /* The reason, then the short usage, on stderr; returns the exit code. */
-static int
-usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cli_err("%s", msg);
-	(void)fputs(usage_short, stderr);
-	return CLI_EXIT_USAGE;
-}
+/* one line naming the problem, then the short usage; exit status 2 */
+#define usage_error(...) cli_usage_error(usage_short, __VA_ARGS__)
 
 /*
  * The exit code after a change: its audit record (written first) and the

@@ -119,21 +119,8 @@ struct rp {
 	uint64_t size;
 };
 
-static int usage_error(const char *fmt, ...) REG_PRINTF(1, 2);
-
-static int
-usage_error(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cli_err("%s", msg);
-	(void)fputs(usage_short, stderr);
-	return CLI_EXIT_USAGE;
-}
+/* one line naming the problem, then the short usage; exit status 2 */
+#define usage_error(...) cli_usage_error(usage_short, __VA_ARGS__)
 
 static int
 parse(int argc, char *argv[], struct rp *o)
