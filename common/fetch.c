@@ -81,8 +81,8 @@ void
 fetch_resp_init(struct fetch_resp *resp)
 {
 	resp->status = 0;
-	buf_init(&resp->body, 1024 * 1024);
-	buf_init(&resp->headers, 64 * 1024);
+	buf_init(&resp->body, (size_t)1024 * 1024);
+	buf_init(&resp->headers, (size_t)64 * 1024);
 }
 
 void
@@ -204,52 +204,29 @@ read_cb(char *p, size_t size, size_t n, void *arg)
 	return (size_t)got;
 }
 
-enum reg_err
-fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
-    size_t errsz)
+/* Append s to *l (copied by libcurl); *l is unchanged on failure. */
+static enum reg_err
+slist_add(struct curl_slist **l, const char *s)
 {
-	char cerr[CURL_ERROR_SIZE] = "";
-	struct curl_slist *hdrs = NULL, *cto = NULL, *tmp;
-	struct wctx w = { &resp->body, false };
-	struct rctx rc = { req->body_fd, 0, req->body_fd_len };
-	const char *method = req->method != NULL ? req->method : "GET";
-	enum reg_err er = REG_OK;
-	CURLcode cc;
-	CURL *h;
-	size_t i;
+	struct curl_slist *tmp;
 
-	if (errbuf != NULL && errsz > 0)
-		errbuf[0] = '\0';
-	if (req->max_body > 0)
-		resp->body.max = req->max_body;
-	buf_reset(&resp->body);
-	buf_reset(&resp->headers);
-	h = curl_easy_init();
-	if (h == NULL)
+	tmp = curl_slist_append(*l, s);
+	if (tmp == NULL)
 		return REG_ENOMEM;
-	for (i = 0; i < req->nheaders; i++) {
-		tmp = curl_slist_append(hdrs, req->headers[i]);
-		if (tmp == NULL) {
-			er = REG_ENOMEM;
-			goto out;
-		}
-		hdrs = tmp;
-	}
-	/* no "Expect: 100-continue" round trip */
-	tmp = curl_slist_append(hdrs, "Expect:");
-	if (tmp == NULL) {
-		er = REG_ENOMEM;
-		goto out;
-	}
-	hdrs = tmp;
-	if (req->connect_to != NULL) {
-		cto = curl_slist_append(NULL, req->connect_to);
-		if (cto == NULL) {
-			er = REG_ENOMEM;
-			goto out;
-		}
+	*l = tmp;
+	return REG_OK;
+}
+
+/*
+ * Where to connect and how safely: everything that matters for safety is
+ * set explicitly, never left to a libcurl default or the environment.
+ */
+static void
+set_transport(CURL *h, const struct fetch_req *req, struct curl_slist *cto,
+    char *cerr)
+{
+	if (cto != NULL)
 		curl_easy_setopt(h, CURLOPT_CONNECT_TO, cto);
-	}
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -279,12 +256,18 @@ fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
 	    req->stall_seconds > 0 ? req->stall_seconds : 60L);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &w);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp->headers);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "terraform-registry/1");
+}
+
+/*
+ * The method and the request body: streamed from body_fd, or from memory.
+ * NOBODY, UPLOAD and POSTFIELDS each change libcurl's method, so these
+ * calls keep their order.
+ */
+static void
+set_method_body(CURL *h, const struct fetch_req *req, struct rctx *rc)
+{
+	const char *method = req->method != NULL ? req->method : "GET";
+
 	if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	} else if (strcmp(method, "GET") != 0) {
@@ -293,7 +276,7 @@ fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
 	if (req->body_fd >= 0) {
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
-		curl_easy_setopt(h, CURLOPT_READDATA, &rc);
+		curl_easy_setopt(h, CURLOPT_READDATA, rc);
 		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
 		    (curl_off_t)req->body_fd_len);
 		if (strcmp(method, "PUT") != 0)
@@ -306,38 +289,87 @@ fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
 		if (strcmp(method, "POST") != 0)
 			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	}
+}
 
-	cc = curl_easy_perform(h);
-	if (w.toobig) {
-		er = REG_ETOOBIG;
+/*
+ * Map the outcome of curl_easy_perform() to ours (see fetch.h); errbuf
+ * (may be NULL) gets the reason.  Transport errors are logged here, once,
+ * unless the caller asked for quiet.
+ */
+static enum reg_err
+perform_err(const struct fetch_req *req, CURLcode cc, const char *cerr,
+    bool toobig, char *errbuf, size_t errsz)
+{
+	const char *msg;
+	enum reg_err er;
+
+	if (toobig) {
 		if (errbuf != NULL)
 			(void)snprintf(errbuf, errsz,
 			    "response body too large");
-		goto out;
+		return REG_ETOOBIG;
 	}
-	if (cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT) {
-		er = REG_EINVAL;
-		if (errbuf != NULL)
-			(void)snprintf(errbuf, errsz, "%s",
-			    cerr[0] ? cerr : curl_easy_strerror(cc));
+	if (cc == CURLE_OK)
+		return REG_OK;
+	msg = cerr[0] ? cerr : curl_easy_strerror(cc);
+	if (errbuf != NULL)
+		(void)snprintf(errbuf, errsz, "%s", msg);
+	if (cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT)
+		return REG_EINVAL;
+	/* certificate problems are not transient: do not retry them */
+	er = cc == CURLE_PEER_FAILED_VERIFICATION ||
+	        cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CERTPROBLEM
+	    ? REG_ECRYPTO
+	    : REG_EUPSTREAM;
+	if (!req->quiet)
+		log_warnx("fetch: %s", msg);
+	return er;
+}
+
+enum reg_err
+fetch_do(const struct fetch_req *req, struct fetch_resp *resp, char *errbuf,
+    size_t errsz)
+{
+	char cerr[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hdrs = NULL, *cto = NULL;
+	struct wctx w = { &resp->body, false };
+	struct rctx rc = { req->body_fd, 0, req->body_fd_len };
+	enum reg_err er = REG_OK;
+	CURLcode cc;
+	CURL *h;
+	size_t i;
+
+	if (errbuf != NULL && errsz > 0)
+		errbuf[0] = '\0';
+	if (req->max_body > 0)
+		resp->body.max = req->max_body;
+	buf_reset(&resp->body);
+	buf_reset(&resp->headers);
+	h = curl_easy_init();
+	if (h == NULL)
+		return REG_ENOMEM;
+	for (i = 0; i < req->nheaders && er == REG_OK; i++)
+		er = slist_add(&hdrs, req->headers[i]);
+	/* no "Expect: 100-continue" round trip */
+	if (er == REG_OK)
+		er = slist_add(&hdrs, "Expect:");
+	if (er == REG_OK && req->connect_to != NULL)
+		er = slist_add(&cto, req->connect_to);
+	if (er != REG_OK)
 		goto out;
-	}
-	if (cc != CURLE_OK) {
-		/* certificate problems are not transient: do not retry them */
-		er = cc == CURLE_PEER_FAILED_VERIFICATION ||
-		        cc == CURLE_SSL_CACERT_BADFILE ||
-		        cc == CURLE_SSL_CERTPROBLEM
-		    ? REG_ECRYPTO
-		    : REG_EUPSTREAM;
-		if (errbuf != NULL)
-			(void)snprintf(errbuf, errsz, "%s",
-			    cerr[0] ? cerr : curl_easy_strerror(cc));
-		if (!req->quiet)
-			log_warnx("fetch: %s",
-			    cerr[0] ? cerr : curl_easy_strerror(cc));
-		goto out;
-	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	set_transport(h, req, cto, cerr);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &w);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp->headers);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "terraform-registry/1");
+	set_method_body(h, req, &rc);
+
+	cc = curl_easy_perform(h);
+	er = perform_err(req, cc, cerr, w.toobig, errbuf, errsz);
+	if (er == REG_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 out:
 	slist_free_wipe(hdrs);
 	curl_slist_free_all(cto);

@@ -20,7 +20,7 @@
 #include "common/span.h"
 #include "registry/config.h"
 
-#define CONFIG_FILE_MAX (64 * 1024)
+#define CONFIG_FILE_MAX 65536 /* 64 KiB; an int for the "%d" messages */
 #define CONFIG_LINE_MAX 1023
 
 enum ctype { C_STR, C_U64, C_OCT, C_BOOL, C_STS };
@@ -80,116 +80,172 @@ static const struct copt copts[] = {
 	U("sts_timeout_ms", sts_timeout_ms, 100, 30000, "5000"),
 };
 
+/* A string: copied whole or refused, never truncated. */
+static enum reg_err
+set_string(char *base, const struct copt *o, struct span v, const char **why)
+{
+	if (v.len >= o->size) {
+		*why = "value too long";
+		return REG_EINVAL;
+	}
+	memcpy(base + o->off, v.p, v.len);
+	base[o->off + v.len] = '\0';
+	return REG_OK;
+}
+
+static enum reg_err
+set_u64(char *base, const struct copt *o, struct span v, const char **why)
+{
+	uint64_t u;
+
+	if (num_parse_u64(v.p, v.len, o->min, o->max, &u) != REG_OK) {
+		*why = "not a number in the allowed range";
+		return REG_EINVAL;
+	}
+	memcpy(base + o->off, &u, sizeof(u));
+	return REG_OK;
+}
+
+/* A file mode: 1 to 4 octal digits, at most o->max. */
+static enum reg_err
+set_octal(char *base, const struct copt *o, struct span v, const char **why)
+{
+	uint64_t u = 0;
+	size_t i;
+
+	if (v.len == 0 || v.len > 4) {
+		*why = "not an octal mode";
+		return REG_EINVAL;
+	}
+	for (i = 0; i < v.len; i++) {
+		if (v.p[i] < '0' || v.p[i] > '7') {
+			*why = "not an octal mode";
+			return REG_EINVAL;
+		}
+		u = u * 8 + (uint64_t)(v.p[i] - '0');
+	}
+	if (u > o->max) {
+		*why = "mode out of range";
+		return REG_EINVAL;
+	}
+	memcpy(base + o->off, &u, sizeof(u));
+	return REG_OK;
+}
+
+static enum reg_err
+set_bool(char *base, const struct copt *o, struct span v, const char **why)
+{
+	bool b;
+
+	if (span_eq(v, "yes") || span_eq(v, "true") || span_eq(v, "on"))
+		b = true;
+	else if (span_eq(v, "no") || span_eq(v, "false") || span_eq(v, "off"))
+		b = false;
+	else {
+		*why = "expected yes or no";
+		return REG_EINVAL;
+	}
+	memcpy(base + o->off, &b, sizeof(b));
+	return REG_OK;
+}
+
+/*
+ * Split "HOST REGION PARTITION" (fields separated by runs of spaces) into
+ * f[0..2].  The last field is the rest of the line: the caller checks that
+ * it is one word.  false when there are fewer than three fields.
+ */
+static bool
+sts_fields(struct span v, struct span f[3])
+{
+	struct span rest = v;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		while (rest.len > 0 && rest.p[0] == ' ') {
+			rest.p++;
+			rest.len--;
+		}
+		if (i == 2) {
+			f[i] = rest; /* one word: checked by the caller */
+			break;
+		}
+		if (!span_split(&rest, ' ', &f[i]))
+			return false;
+	}
+	return true;
+}
+
+/* A lower-case DNS name: a-z, 0-9, '.' and '-' only. */
+static bool
+sts_host_valid(struct span h)
+{
+	size_t i;
+
+	for (i = 0; i < h.len; i++) {
+		char ch = h.p[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		        ch == '.' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* sts_endpoint = HOST REGION PARTITION; each line adds one endpoint. */
+static enum reg_err
+set_sts(struct reg_config *c, struct span v, const char **why)
+{
+	struct sts_endpoint *e;
+	struct span f[3];
+
+	if (c->nsts >= CONFIG_MAX_STS) {
+		*why = "too many sts_endpoint lines";
+		return REG_EINVAL;
+	}
+	if (!sts_fields(v, f)) {
+		*why = "expected: sts_endpoint = HOST REGION PARTITION";
+		return REG_EINVAL;
+	}
+	e = &c->sts[c->nsts];
+	if (f[0].len == 0 || f[0].len >= sizeof(e->host) || f[1].len == 0 ||
+	    f[1].len >= sizeof(e->region) || f[2].len == 0 ||
+	    f[2].len >= sizeof(e->partition) ||
+	    memchr(f[2].p, ' ', f[2].len) != NULL) {
+		*why = "expected: sts_endpoint = HOST REGION PARTITION";
+		return REG_EINVAL;
+	}
+	if (!sts_host_valid(f[0])) {
+		*why = "sts host must be a lower-case DNS name";
+		return REG_EINVAL;
+	}
+	memcpy(e->host, f[0].p, f[0].len);
+	e->host[f[0].len] = '\0';
+	memcpy(e->region, f[1].p, f[1].len);
+	e->region[f[1].len] = '\0';
+	memcpy(e->partition, f[2].p, f[2].len);
+	e->partition[f[2].len] = '\0';
+	c->nsts++;
+	return REG_OK;
+}
+
+/* One helper per option type; *why is set only on failure. */
 static enum reg_err
 set_value(struct reg_config *c, const struct copt *o, struct span v,
     const char **why)
 {
 	char *base = (char *)c;
-	uint64_t u;
 
 	switch (o->type) {
 	case C_STR:
-		if (v.len >= o->size) {
-			*why = "value too long";
-			return REG_EINVAL;
-		}
-		memcpy(base + o->off, v.p, v.len);
-		base[o->off + v.len] = '\0';
-		return REG_OK;
+		return set_string(base, o, v, why);
 	case C_U64:
-		if (num_parse_u64(v.p, v.len, o->min, o->max, &u) != REG_OK) {
-			*why = "not a number in the allowed range";
-			return REG_EINVAL;
-		}
-		memcpy(base + o->off, &u, sizeof(u));
-		return REG_OK;
-	case C_OCT: {
-		size_t i;
-
-		u = 0;
-		if (v.len == 0 || v.len > 4) {
-			*why = "not an octal mode";
-			return REG_EINVAL;
-		}
-		for (i = 0; i < v.len; i++) {
-			if (v.p[i] < '0' || v.p[i] > '7') {
-				*why = "not an octal mode";
-				return REG_EINVAL;
-			}
-			u = u * 8 + (uint64_t)(v.p[i] - '0');
-		}
-		if (u > o->max) {
-			*why = "mode out of range";
-			return REG_EINVAL;
-		}
-		memcpy(base + o->off, &u, sizeof(u));
-		return REG_OK;
-	}
-	case C_BOOL: {
-		bool b;
-
-		if (span_eq(v, "yes") || span_eq(v, "true") || span_eq(v, "on"))
-			b = true;
-		else if (span_eq(v, "no") || span_eq(v, "false") ||
-		    span_eq(v, "off"))
-			b = false;
-		else {
-			*why = "expected yes or no";
-			return REG_EINVAL;
-		}
-		memcpy(base + o->off, &b, sizeof(b));
-		return REG_OK;
-	}
-	case C_STS: {
-		struct sts_endpoint *e;
-		struct span f[3], rest = v;
-		size_t i;
-
-		if (c->nsts >= CONFIG_MAX_STS) {
-			*why = "too many sts_endpoint lines";
-			return REG_EINVAL;
-		}
-		for (i = 0; i < 3; i++) {
-			while (rest.len > 0 && rest.p[0] == ' ') {
-				rest.p++;
-				rest.len--;
-			}
-			if (i == 2) {
-				f[i] = rest; /* must be one word: checked below */
-				break;
-			}
-			if (!span_split(&rest, ' ', &f[i])) {
-				*why = "expected: sts_endpoint = HOST REGION "
-				       "PARTITION";
-				return REG_EINVAL;
-			}
-		}
-		e = &c->sts[c->nsts];
-		if (f[0].len == 0 || f[0].len >= sizeof(e->host) ||
-		    f[1].len == 0 || f[1].len >= sizeof(e->region) ||
-		    f[2].len == 0 || f[2].len >= sizeof(e->partition) ||
-		    memchr(f[2].p, ' ', f[2].len) != NULL) {
-			*why = "expected: sts_endpoint = HOST REGION PARTITION";
-			return REG_EINVAL;
-		}
-		for (i = 0; i < f[0].len; i++) {
-			char ch = f[0].p[i];
-			if (!((ch >= 'a' && ch <= 'z') ||
-			        (ch >= '0' && ch <= '9') || ch == '.' ||
-			        ch == '-')) {
-				*why = "sts host must be a lower-case DNS name";
-				return REG_EINVAL;
-			}
-		}
-		memcpy(e->host, f[0].p, f[0].len);
-		e->host[f[0].len] = '\0';
-		memcpy(e->region, f[1].p, f[1].len);
-		e->region[f[1].len] = '\0';
-		memcpy(e->partition, f[2].p, f[2].len);
-		e->partition[f[2].len] = '\0';
-		c->nsts++;
-		return REG_OK;
-	}
+		return set_u64(base, o, v, why);
+	case C_OCT:
+		return set_octal(base, o, v, why);
+	case C_BOOL:
+		return set_bool(base, o, v, why);
+	case C_STS:
+		return set_sts(c, v, why);
 	}
 	*why = "internal: bad option type";
 	return REG_EINVAL;

@@ -148,29 +148,34 @@ body_flag(struct reg_req *r, json_t *doc, const char *name, int *out)
 	return REG_OK;
 }
 
-enum reg_err
-h_grant_put(struct reg_req *r)
+/* The rights of a grant: their body keys and ids, in the same order. */
+static const char *const right_keys[4] = { "download", "upload", "create_grant",
+	"delete_grant" };
+static const enum right right_ids[4] = { RIGHT_DOWNLOAD, RIGHT_UPLOAD,
+	RIGHT_CREATE_GRANT, RIGHT_DELETE_GRANT };
+
+/* fields[i] is the flag of g for right_keys[i] and right_ids[i]. */
+static void
+grant_fields(struct grant *g, bool *fields[4])
 {
-	static const char *const names[4] = { "download", "upload",
-		"create_grant", "delete_grant" };
-	static const enum right rights[4] = { RIGHT_DOWNLOAD, RIGHT_UPLOAD,
-		RIGHT_CREATE_GRANT, RIGHT_DELETE_GRANT };
-	const char *ns = r->module.ns, *mode = "create";
-	struct grant old, g;
-	bool *fields[4], have_old, raising = false, lowering = false;
-	int f[4];
-	json_t *doc = NULL, *v, *out;
-	char target[STORE_PRINCIPAL_MAX + NAME_BUFSZ + 8];
-	enum reg_err er;
+	fields[0] = &g->download;
+	fields[1] = &g->upload;
+	fields[2] = &g->create_grant;
+	fields[3] = &g->delete_grant;
+}
+
+/*
+ * The body: only known fields; "mode" create (the default), update or
+ * replace; each right absent (-1), false (0) or true (1) in f.
+ */
+static enum reg_err
+grant_body(struct reg_req *r, json_t *doc, const char **mode, int f[4])
+{
+	json_t *v;
 	size_t i;
 	void *it;
+	enum reg_err er;
 
-	er = check_principal(r);
-	if (er != REG_OK)
-		return er;
-	er = req_json_body(r, GRANT_BODY_MAX, &doc);
-	if (er != REG_OK)
-		return er;
 	for (it = json_object_iter(doc); it != NULL;
 	     it = json_object_iter_next(doc, it)) {
 		const char *k = json_object_iter_key(it);
@@ -178,102 +183,132 @@ h_grant_put(struct reg_req *r)
 		if (strcmp(k, "download") != 0 && strcmp(k, "upload") != 0 &&
 		    strcmp(k, "create_grant") != 0 &&
 		    strcmp(k, "delete_grant") != 0 && strcmp(k, "mode") != 0 &&
-		    strcmp(k, "unique_id") != 0) {
-			er = req_fail(r, REG_EINVAL,
+		    strcmp(k, "unique_id") != 0)
+			return req_fail(r, REG_EINVAL,
 			    "unknown field in grant body (allowed: download, "
 			    "upload, create_grant, delete_grant, unique_id, "
 			    "mode)");
-			goto out;
-		}
 	}
 	v = json_object_get(doc, "mode");
-	if (v != NULL) {
-		if (!json_is_string(v) ||
-		    (strcmp(json_string_value(v), "create") != 0 &&
-		        strcmp(json_string_value(v), "update") != 0 &&
-		        strcmp(json_string_value(v), "replace") != 0)) {
-			er = req_fail(r, REG_EINVAL,
-			    "\"mode\" must be create, update or replace");
-			goto out;
-		}
-		mode = json_string_value(v);
-	}
+	if (v != NULL &&
+	    (!json_is_string(v) ||
+	        (strcmp(json_string_value(v), "create") != 0 &&
+	            strcmp(json_string_value(v), "update") != 0 &&
+	            strcmp(json_string_value(v), "replace") != 0)))
+		return req_fail(r, REG_EINVAL,
+		    "\"mode\" must be create, update or replace");
 	for (i = 0; i < 4; i++) {
-		er = body_flag(r, doc, names[i], &f[i]);
+		er = body_flag(r, doc, right_keys[i], &f[i]);
 		if (er != REG_OK)
-			goto out;
+			return er;
 	}
-	er = store_grant_get(r->app->store, ns, r->file, &old);
-	if (er != REG_OK && er != REG_ENOENT)
-		goto out;
-	have_old = er == REG_OK;
-	if (strcmp(mode, "create") == 0 && have_old) {
-		er = req_fail(r, REG_EEXIST,
+	*mode = v != NULL ? json_string_value(v) : "create";
+	return REG_OK;
+}
+
+/* create needs the grant to be new, update needs it to exist. */
+static enum reg_err
+check_mode(struct reg_req *r, const char *ns, const char *mode, bool have_old)
+{
+	if (strcmp(mode, "create") == 0 && have_old)
+		return req_fail(r, REG_EEXIST,
 		    "grant for %s on namespace %s exists: use mode update or "
 		    "replace",
 		    r->file, ns);
-		goto out;
-	}
-	if (strcmp(mode, "update") == 0 && !have_old) {
-		er = req_fail(r, REG_ENOENT,
+	if (strcmp(mode, "update") == 0 && !have_old)
+		return req_fail(r, REG_ENOENT,
 		    "no grant for %s on namespace %s to update", r->file, ns);
-		goto out;
-	}
-	if (!have_old)
-		memset(&old, 0, sizeof(old));
-	g = old;
-	fields[0] = &g.download;
-	fields[1] = &g.upload;
-	fields[2] = &g.create_grant;
-	fields[3] = &g.delete_grant;
+	return REG_OK;
+}
+
+/*
+ * Set the rights of g from f: update keeps a right the body leaves out,
+ * create and replace clear it.  *raising / *lowering: some right was
+ * turned on / off.
+ */
+static void
+apply_rights(struct grant *g, bool update, const int f[4], bool *raising,
+    bool *lowering)
+{
+	bool *fields[4];
+	size_t i;
+
+	grant_fields(g, fields);
+	*raising = false;
+	*lowering = false;
 	for (i = 0; i < 4; i++) {
-		bool want = strcmp(mode, "update") == 0 && f[i] < 0 ? *fields[i]
-		                                                    : f[i] == 1;
+		bool want = update && f[i] < 0 ? *fields[i] : f[i] == 1;
 
 		if (want && !*fields[i])
-			raising = true;
+			*raising = true;
 		if (!want && *fields[i])
-			lowering = true;
+			*lowering = true;
 		*fields[i] = want;
 	}
-	v = json_object_get(doc, "unique_id");
-	if (v != NULL) {
-		if (!json_is_string(v) ||
-		    json_string_length(v) >= sizeof(g.unique_id)) {
-			er = req_fail(r, REG_EINVAL,
-			    "\"unique_id\" must be a string (the role id, "
-			    "AROA...)");
-			goto out;
-		}
-		snprintf(g.unique_id, sizeof(g.unique_id), "%s",
-		    json_string_value(v));
-	}
-	/* who may do this */
-	if (!have_old || raising) {
+}
+
+/* An optional "unique_id" pins the grant to one incarnation of the role. */
+static enum reg_err
+body_unique_id(struct reg_req *r, json_t *doc, struct grant *g)
+{
+	json_t *v = json_object_get(doc, "unique_id");
+
+	if (v == NULL)
+		return REG_OK;
+	if (!json_is_string(v) || json_string_length(v) >= sizeof(g->unique_id))
+		return req_fail(r, REG_EINVAL,
+		    "\"unique_id\" must be a string (the role id, AROA...)");
+	snprintf(g->unique_id, sizeof(g->unique_id), "%s",
+	    json_string_value(v));
+	return REG_OK;
+}
+
+/*
+ * Who may do this: creating or raising needs create-grant on ns and every
+ * right the grant will hold (no escalation); lowering needs delete-grant.
+ */
+static enum reg_err
+check_grant_rights(struct reg_req *r, const char *ns, struct grant *g,
+    bool creating, bool raising, bool lowering)
+{
+	bool *fields[4];
+	enum reg_err er;
+	size_t i;
+
+	grant_fields(g, fields);
+	if (creating || raising) {
 		er = authz_require(r, RIGHT_CREATE_GRANT, ns);
 		if (er != REG_OK)
-			goto out;
+			return er;
 		for (i = 0; i < 4; i++) {
-			if (*fields[i] && !authz_can(r, rights[i], ns)) {
-				er = req_fail(r, REG_EPERM,
+			if (*fields[i] && !authz_can(r, right_ids[i], ns))
+				return req_fail(r, REG_EPERM,
 				    "%s cannot grant %s on namespace %s: it "
 				    "does not hold that right itself",
-				    r->who.display, right_name(rights[i]), ns);
-				goto out;
-			}
+				    r->who.display, right_name(right_ids[i]),
+				    ns);
 		}
 	}
-	if (lowering) {
-		er = authz_require(r, RIGHT_DELETE_GRANT, ns);
-		if (er != REG_OK)
-			goto out;
-	}
+	if (lowering)
+		return authz_require(r, RIGHT_DELETE_GRANT, ns);
+	return REG_OK;
+}
+
+/* Store g, audit the change and answer 201 (created) or 200 (updated). */
+static enum reg_err
+save_grant(struct reg_req *r, const char *ns, struct grant *g, bool have_old)
+{
+	char target[STORE_PRINCIPAL_MAX + NAME_BUFSZ + 8];
+	enum reg_err er;
+	json_t *doc;
+
 	if (!have_old) {
-		g.created_at = r->now;
-		snprintf(g.created_by, sizeof(g.created_by), "%s", r->who.key);
+		g->created_at = r->now;
+		snprintf(g->created_by, sizeof(g->created_by), "%s",
+		    r->who.key);
 	}
-	g.updated_at = r->now;
-	er = store_grant_put(r->app->store, ns, r->file, &g,
+	g->updated_at = r->now;
+	er = store_grant_put(r->app->store, ns, r->file, g,
 	    have_old ? STORE_REPLACE : STORE_CREATE);
 	if (er == REG_EEXIST)
 		er = req_fail(r, er,
@@ -281,19 +316,57 @@ h_grant_put(struct reg_req *r)
 		    "meanwhile",
 		    r->file, ns);
 	if (er != REG_OK)
-		goto out;
+		return er;
 	snprintf(target, sizeof(target), "%s %s", ns, r->file);
 	audit_log(r, have_old ? "grant-update" : "grant-create", target,
-	    json_pack("{s:b, s:b, s:b, s:b}", "download", g.download, "upload",
-	        g.upload, "create_grant", g.create_grant, "delete_grant",
-	        g.delete_grant));
-	out = grant_json(ns, r->file, &g);
-	if (out == NULL) {
-		er = REG_ENOMEM;
+	    json_pack("{s:b, s:b, s:b, s:b}", "download", g->download, "upload",
+	        g->upload, "create_grant", g->create_grant, "delete_grant",
+	        g->delete_grant));
+	doc = grant_json(ns, r->file, g);
+	if (doc == NULL)
+		return REG_ENOMEM;
+	er = resp_json(r->conn, have_old ? 200 : 201, doc);
+	json_decref(doc);
+	return er;
+}
+
+enum reg_err
+h_grant_put(struct reg_req *r)
+{
+	const char *ns = r->module.ns, *mode = "create";
+	struct grant old, g;
+	bool have_old, raising, lowering;
+	int f[4] = { -1, -1, -1, -1 }; /* all absent until grant_body() */
+	json_t *doc = NULL;
+	enum reg_err er;
+
+	er = check_principal(r);
+	if (er != REG_OK)
+		return er;
+	er = req_json_body(r, GRANT_BODY_MAX, &doc);
+	if (er != REG_OK)
+		return er;
+	er = grant_body(r, doc, &mode, f);
+	if (er != REG_OK)
 		goto out;
-	}
-	er = resp_json(r->conn, have_old ? 200 : 201, out);
-	json_decref(out);
+	er = store_grant_get(r->app->store, ns, r->file, &old);
+	if (er != REG_OK && er != REG_ENOENT)
+		goto out;
+	have_old = er == REG_OK;
+	er = check_mode(r, ns, mode, have_old);
+	if (er != REG_OK)
+		goto out;
+	if (!have_old)
+		memset(&old, 0, sizeof(old));
+	g = old;
+	apply_rights(&g, strcmp(mode, "update") == 0, f, &raising, &lowering);
+	er = body_unique_id(r, doc, &g);
+	if (er != REG_OK)
+		goto out;
+	er = check_grant_rights(r, ns, &g, !have_old, raising, lowering);
+	if (er != REG_OK)
+		goto out;
+	er = save_grant(r, ns, &g, have_old);
 out:
 	json_decref(doc);
 	return er;

@@ -347,7 +347,7 @@ list_modules(struct reg_req *r, const char *ns, const char *q)
 	    "current_offset", (json_int_t)lc.offset);
 	if (meta != NULL && lc.more)
 		json_object_set_new(meta, "next_offset",
-		    json_integer((json_int_t)(lc.offset + lc.limit)));
+		    json_integer((json_int_t)lc.offset + (json_int_t)lc.limit));
 	if (meta != NULL && lc.offset > 0)
 		json_object_set_new(meta, "prev_offset",
 		    json_integer(

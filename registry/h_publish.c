@@ -113,18 +113,83 @@ receive_body(struct reg_req *r, struct blob_writer *bw, uint64_t max,
 	return REG_OK;
 }
 
-enum reg_err
-h_publish(struct reg_req *r)
+/*
+ * Stream the body into bw, finish the blob (digest and size into v) and
+ * inspect the archive (its format into ar).  Refusals carry the message.
+ */
+static enum reg_err
+receive_archive(struct reg_req *r, struct blob_writer *bw,
+    struct version_rec *v, struct archw_result *ar)
 {
 	const struct reg_config *cfg = r->app->cfg;
 	struct archw_limits lim = { cfg->max_archive_entries,
 		cfg->max_archive_bytes };
+	char why[256] = "";
+	uint64_t total = 0;
+	enum reg_err er;
+
+	er = receive_body(r, bw, cfg->max_upload_bytes, &total);
+	if (er != REG_OK)
+		return er;
+	er = blob_writer_finish(bw, v->digest, &v->size);
+	if (er != REG_OK)
+		return er;
+	er = archw_inspect_fd(blob_writer_fd(bw), &lim, ar, why, sizeof(why));
+	if (er == REG_EINVAL)
+		return req_fail(r, er, "%s", why);
+	if (er == REG_EUNPROC || er == REG_ETOOBIG)
+		return req_fail(r, er, "archive refused: %s", why);
+	return er;
+}
+
+/* The version exists already: 200 for the same bytes, else 409. */
+static enum reg_err
+answer_existing(struct reg_req *r, const struct version_rec *have,
+    const char *digest)
+{
+	if (strcmp(have->digest, digest) == 0)
+		return answer_version(r, 200, have);
+	return conflict(r, have, digest);
+}
+
+/*
+ * Move the blob into its content-addressed place, then record the version
+ * (the rest of v is filled here).  REG_EEXIST, with *have filled, when a
+ * concurrent publisher recorded it first.
+ */
+static enum reg_err
+record_version(struct reg_req *r, struct blob_writer *bw, struct version_rec *v,
+    const struct archw_result *ar, struct version_rec *have)
+{
+	enum reg_err er;
+
+	er = blob_writer_commit(bw);
+	if (er == REG_ENOSPC)
+		return req_fail(r, er, "the registry is out of disk space");
+	if (er != REG_OK)
+		return er;
+	v->m = r->module;
+	snprintf(v->version, sizeof(v->version), "%s", r->version);
+	snprintf(v->format, sizeof(v->format), "%s", ar->format);
+	snprintf(v->publisher, sizeof(v->publisher), "%s", r->who.key);
+	v->published_at = r->now;
+	er = store_version_put(r->app->store, v, have);
+	if (er == REG_ENOSPC)
+		return req_fail(r, er,
+		    "the registry database is full (map_size): nothing was "
+		    "recorded; ask the operator to raise map_size");
+	return er;
+}
+
+enum reg_err
+h_publish(struct reg_req *r)
+{
+	const struct reg_config *cfg = r->app->cfg;
 	struct archw_result ar;
 	struct blob_writer *bw = NULL;
 	struct version_rec v, have;
 	struct semver sv;
-	char why[256] = "", target[512];
-	uint64_t total = 0;
+	char target[512];
 	enum reg_err er;
 	json_t *extra;
 
@@ -143,63 +208,24 @@ h_publish(struct reg_req *r)
 	er = blob_writer_new(r->app->blobdir, &bw);
 	if (er != REG_OK)
 		goto out;
-	er = receive_body(r, bw, cfg->max_upload_bytes, &total);
-	if (er != REG_OK)
-		goto out;
 	memset(&v, 0, sizeof(v));
-	er = blob_writer_finish(bw, v.digest, &v.size);
-	if (er != REG_OK)
-		goto out;
-	er = archw_inspect_fd(blob_writer_fd(bw), &lim, &ar, why, sizeof(why));
-	if (er == REG_EINVAL) {
-		er = req_fail(r, er, "%s", why);
-		goto out;
-	}
-	if (er == REG_EUNPROC || er == REG_ETOOBIG) {
-		er = req_fail(r, er, "archive refused: %s", why);
-		goto out;
-	}
+	er = receive_archive(r, bw, &v, &ar);
 	if (er != REG_OK)
 		goto out;
 
 	/* Same version already there?  Decide before touching the blobs. */
 	er = store_version_get(r->app->store, &r->module, r->version, &have);
 	if (er == REG_OK) {
-		if (strcmp(have.digest, v.digest) == 0) {
-			er = answer_version(r, 200, &have);
-			goto out;
-		}
-		er = conflict(r, &have, v.digest);
+		er = answer_existing(r, &have, v.digest);
 		goto out;
 	}
 	if (er != REG_ENOENT)
 		goto out;
 
-	er = blob_writer_commit(bw);
-	if (er == REG_ENOSPC) {
-		er = req_fail(r, er, "the registry is out of disk space");
-		goto out;
-	}
-	if (er != REG_OK)
-		goto out;
-	v.m = r->module;
-	snprintf(v.version, sizeof(v.version), "%s", r->version);
-	snprintf(v.format, sizeof(v.format), "%s", ar.format);
-	snprintf(v.publisher, sizeof(v.publisher), "%s", r->who.key);
-	v.published_at = r->now;
-	er = store_version_put(r->app->store, &v, &have);
+	er = record_version(r, bw, &v, &ar, &have);
 	if (er == REG_EEXIST) {
 		/* lost a race with a concurrent publisher */
-		if (strcmp(have.digest, v.digest) == 0)
-			er = answer_version(r, 200, &have);
-		else
-			er = conflict(r, &have, v.digest);
-		goto out;
-	}
-	if (er == REG_ENOSPC) {
-		er = req_fail(r, er,
-		    "the registry database is full (map_size): nothing was "
-		    "recorded; ask the operator to raise map_size");
+		er = answer_existing(r, &have, v.digest);
 		goto out;
 	}
 	if (er != REG_OK)
@@ -215,6 +241,32 @@ out:
 	return er;
 }
 
+/*
+ * "reason": a string of at most STORE_REASON_MAX bytes without control
+ * characters, copied into reason.
+ */
+static enum reg_err
+copy_reason(struct reg_req *r, const json_t *jr, char *reason, size_t rsz)
+{
+	const char *s;
+	size_t i, n;
+
+	if (!json_is_string(jr))
+		return req_fail(r, REG_EINVAL, "\"reason\" must be a string");
+	s = json_string_value(jr);
+	n = json_string_length(jr);
+	if (n > STORE_REASON_MAX || n >= rsz)
+		return req_fail(r, REG_EINVAL,
+		    "\"reason\" longer than %d bytes", STORE_REASON_MAX);
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return req_fail(r, REG_EINVAL,
+			    "\"reason\" contains a control character");
+	}
+	memcpy(reason, s, n + 1);
+	return REG_OK;
+}
+
 /* Optional {"reason": "..."} body; reason is "" when there is none. */
 static enum reg_err
 read_reason(struct reg_req *r, bool required, char *reason, size_t rsz,
@@ -223,7 +275,6 @@ read_reason(struct reg_req *r, bool required, char *reason, size_t rsz,
 	json_t *doc = NULL, *jr, *jd;
 	json_error_t jerr;
 	enum reg_err er;
-	size_t n;
 
 	reason[0] = '\0';
 	if (!required && (!r->has_content_length || r->content_length == 0))
@@ -249,30 +300,9 @@ read_reason(struct reg_req *r, bool required, char *reason, size_t rsz,
 		*deprecated = json_is_true(jd);
 	}
 	if (jr != NULL) {
-		const char *s;
-		size_t i;
-
-		if (!json_is_string(jr)) {
-			er = req_fail(r, REG_EINVAL,
-			    "\"reason\" must be a string");
+		er = copy_reason(r, jr, reason, rsz);
+		if (er != REG_OK)
 			goto out;
-		}
-		s = json_string_value(jr);
-		n = json_string_length(jr);
-		if (n > STORE_REASON_MAX || n >= rsz) {
-			er = req_fail(r, REG_EINVAL,
-			    "\"reason\" longer than %d bytes",
-			    STORE_REASON_MAX);
-			goto out;
-		}
-		for (i = 0; i < n; i++) {
-			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-				er = req_fail(r, REG_EINVAL,
-				    "\"reason\" contains a control character");
-				goto out;
-			}
-		}
-		memcpy(reason, s, n + 1);
 	}
 	if (required && reason[0] == '\0' &&
 	    (deprecated == NULL || *deprecated != 0)) {

@@ -42,6 +42,8 @@
 #define STS_BODY_MAX STSRESP_MAX_BODY
 
 struct exch {
+	/* the policy's allowlist: tok.endpoint points into it */
+	struct iamtok_endpoint eps[CONFIG_MAX_STS];
 	struct iamtok tok;
 	struct stsresp_identity id;
 	struct principal_sts who;
@@ -82,7 +84,12 @@ refuse(struct reg_req *r, struct exch *x, enum reg_err er, const char *msg,
 			    json_string(x->sts_request_id));
 	}
 	audit_log(r, "token-refused", NULL, ex);
-	return req_fail(r, er, "%s", msg);
+	/*
+	 * req_fail() returns er too, but from another file: returning er
+	 * here lets the static analyzer see that a refusal is never REG_OK.
+	 */
+	(void)req_fail(r, er, "%s", msg);
+	return er;
 }
 
 /* Check 1 (the app's part): media type and size. */
@@ -182,41 +189,28 @@ ns_cb(const struct grant_entry *e, void *arg)
 	return true;
 }
 
-enum reg_err
-h_auth_token(struct reg_req *r)
+/*
+ * Checks 1 to 9, then the requested lifetime against token_max_ttl.
+ * *ttl: the lifetime of the token to issue.
+ */
+static enum reg_err
+parse_request(struct reg_req *r, struct exch *x, int64_t *ttl)
 {
 	const struct reg_config *cfg = r->app->cfg;
-	struct iamtok_endpoint eps[CONFIG_MAX_STS];
 	struct iamtok_policy pol;
-	struct fetch_resp resp;
 	struct buf body;
-	struct exch *x;
-	struct ns_ctx nc = { NULL, NULL, false };
-	struct bearer_claims cl;
-	struct keyring *kr;
-	unsigned char rkey[CRYPTOW_SHA256_LEN];
-	char ctype[128] = "", exp_at[32];
 	const char *why = NULL;
-	char *token = NULL;
 	enum reg_err er;
-	int64_t ttl;
-	json_t *doc = NULL;
 	size_t i;
 
-	x = calloc(1, sizeof(*x));
-	if (x == NULL)
-		return REG_ENOMEM;
 	buf_init(&body, TOKEN_BODY_MAX);
-	fetch_resp_init(&resp);
-	if (cfg->nsts == 0 || cfg->audience[0] == '\0') {
-		er = req_fail(r, REG_ENOENT,
-		    "IAM sign-in is not configured on this registry "
-		    "(audience and sts_endpoint)");
-		goto out;
-	}
 	er = read_body(r, &body);
 	if (er == REG_ETOOBIG || er == REG_EMEDIA || er == REG_EINVAL) {
-		er = refuse(r, x, er, r->errmsg, r->errmsg);
+		char msg[sizeof(r->errmsg)];
+
+		/* refuse() rewrites r->errmsg: never pass it in as msg */
+		snprintf(msg, sizeof(msg), "%s", r->errmsg);
+		er = refuse(r, x, er, msg, msg);
 		goto out;
 	}
 	if (er != REG_OK)
@@ -224,11 +218,11 @@ h_auth_token(struct reg_req *r)
 
 	/* checks 2 to 9 */
 	for (i = 0; i < cfg->nsts; i++) {
-		eps[i].host = cfg->sts[i].host;
-		eps[i].region = cfg->sts[i].region;
-		eps[i].partition = cfg->sts[i].partition;
+		x->eps[i].host = cfg->sts[i].host;
+		x->eps[i].region = cfg->sts[i].region;
+		x->eps[i].partition = cfg->sts[i].partition;
 	}
-	pol.endpoints = eps;
+	pol.endpoints = x->eps;
 	pol.nendpoints = cfg->nsts;
 	pol.audience_header = cfg->audience_header;
 	pol.now = r->now;
@@ -254,24 +248,76 @@ h_auth_token(struct reg_req *r)
 		er = refuse(r, x, REG_EINVAL, msg, "expiration too long");
 		goto out;
 	}
-	ttl = x->tok.expiration_seconds > 0 ? x->tok.expiration_seconds
-	                                    : (int64_t)cfg->token_ttl;
+	*ttl = x->tok.expiration_seconds > 0 ? x->tok.expiration_seconds
+	                                     : (int64_t)cfg->token_ttl;
+out:
+	buf_release(&body);
+	return er;
+}
 
-	/* check 10: single use, shared by every worker (LMDB) */
+/* Check 10: single use, shared by every worker (LMDB). */
+static enum reg_err
+check_replay(struct reg_req *r, struct exch *x)
+{
+	unsigned char rkey[CRYPTOW_SHA256_LEN];
+	enum reg_err er;
+
 	er = iamtok_replay_key(&x->tok, rkey);
 	if (er == REG_OK)
 		er = store_replay_add(r->app->store, rkey, x->tok.date + 900,
 		    r->now);
-	if (er == REG_EEXIST) {
-		er = refuse(r, x, REG_EAUTH,
+	if (er == REG_EEXIST)
+		return refuse(r, x, REG_EAUTH,
 		    "this signed request was already used: sign a new one",
 		    "replay");
-		goto out;
-	}
-	if (er != REG_OK)
-		goto out;
+	return er;
+}
 
-	/* checks 11 to 13 */
+/* STS answered with an error status: its code decides 401 or 503. */
+static enum reg_err
+refuse_sts_status(struct reg_req *r, struct exch *x,
+    const struct fetch_resp *resp)
+{
+	struct stsresp_error se;
+	bool have = stsresp_parse_error(buf_cstr(&resp->body), resp->body.len,
+	                &se) == REG_OK;
+	char msg[200], reason[200];
+	enum reg_err er;
+
+	if (have && se.request_id[0] != '\0')
+		snprintf(x->sts_request_id, sizeof(x->sts_request_id), "%s",
+		    se.request_id);
+	er = stsresp_status_err(resp->status, have ? &se : NULL);
+	snprintf(reason, sizeof(reason), "sts status %ld %s", resp->status,
+	    have ? se.code : "");
+	if (er == REG_EAUTH) {
+		snprintf(msg, sizeof(msg),
+		    "AWS STS rejected the signed request (%s)",
+		    have ? se.code : "no error code");
+		return refuse(r, x, REG_EAUTH, msg, reason);
+	}
+	r->retry_after = 5;
+	return refuse(r, x, REG_EUPSTREAM,
+	    "AWS STS is unavailable or throttling: sign a new "
+	    "request and try again "
+	    "shortly",
+	    reason);
+}
+
+/*
+ * Checks 11 to 14: send the rebuilt request to STS and parse its answer
+ * into x->id.  Transport trouble and unusable answers are 503 with
+ * Retry-After; the client must sign a new request to try again.
+ */
+static enum reg_err
+ask_sts(struct reg_req *r, struct exch *x)
+{
+	struct fetch_resp resp;
+	char ctype[128] = "";
+	const char *why = NULL;
+	enum reg_err er;
+
+	fetch_resp_init(&resp);
 	er = call_sts(r, x, &resp);
 	if (er == REG_ETOOBIG || er == REG_EUPSTREAM || er == REG_EINVAL ||
 	    er == REG_ECRYPTO) {
@@ -290,30 +336,7 @@ h_auth_token(struct reg_req *r)
 	(void)fetch_resp_header(&resp, "x-amzn-requestid", x->sts_request_id,
 	    sizeof(x->sts_request_id));
 	if (resp.status != 200) {
-		struct stsresp_error se;
-		bool have = stsresp_parse_error(buf_cstr(&resp.body),
-		                resp.body.len, &se) == REG_OK;
-		char msg[200], reason[200];
-
-		if (have && se.request_id[0] != '\0')
-			snprintf(x->sts_request_id, sizeof(x->sts_request_id),
-			    "%s", se.request_id);
-		er = stsresp_status_err(resp.status, have ? &se : NULL);
-		snprintf(reason, sizeof(reason), "sts status %ld %s",
-		    resp.status, have ? se.code : "");
-		if (er == REG_EAUTH) {
-			snprintf(msg, sizeof(msg),
-			    "AWS STS rejected the signed request (%s)",
-			    have ? se.code : "no error code");
-			er = refuse(r, x, REG_EAUTH, msg, reason);
-		} else {
-			r->retry_after = 5;
-			er = refuse(r, x, REG_EUPSTREAM,
-			    "AWS STS is unavailable or throttling: sign a new "
-			    "request and try again "
-			    "shortly",
-			    reason);
-		}
+		er = refuse_sts_status(r, x, &resp);
 		goto out;
 	}
 	(void)fetch_resp_header(&resp, "content-type", ctype, sizeof(ctype));
@@ -330,8 +353,23 @@ h_auth_token(struct reg_req *r)
 	if (x->id.request_id[0] != '\0')
 		snprintf(x->sts_request_id, sizeof(x->sts_request_id), "%s",
 		    x->id.request_id);
+out:
+	fetch_resp_release(&resp);
+	return er;
+}
 
-	/* checks 15 and 16: identity, then grants */
+/*
+ * Checks 15 and 16: the identity, then the namespaces it holds grants on.
+ * *nss: new, the caller owns it (json_decref).
+ */
+static enum reg_err
+identity_grants(struct reg_req *r, struct exch *x, json_t **nss)
+{
+	const struct reg_config *cfg = r->app->cfg;
+	struct ns_ctx nc = { NULL, NULL, false };
+	const char *why = NULL;
+	enum reg_err er;
+
 	er = principal_from_sts(x->id.arn, strlen(x->id.arn), x->id.user_id,
 	    strlen(x->id.user_id), x->id.account, strlen(x->id.account),
 	    x->tok.endpoint->partition, cfg->allow_user_principals, &x->who,
@@ -342,16 +380,13 @@ h_auth_token(struct reg_req *r)
 		snprintf(msg, sizeof(msg),
 		    "this identity cannot sign in here: %s",
 		    why != NULL ? why : "not an IAM role");
-		er = refuse(r, x, REG_EPERM, msg,
+		return refuse(r, x, REG_EPERM, msg,
 		    why != NULL ? why : "identity refused");
-		goto out;
 	}
 	nc.who = &x->who;
 	nc.arr = json_array();
-	if (nc.arr == NULL) {
-		er = REG_ENOMEM;
-		goto out;
-	}
+	if (nc.arr == NULL)
+		return REG_ENOMEM;
 	er = store_grants_each(r->app->store, NULL, x->who.key, ns_cb, &nc);
 	if (er != REG_OK && er != REG_ENOENT)
 		goto out;
@@ -367,6 +402,27 @@ h_auth_token(struct reg_req *r)
 		    nc.pin_mismatch ? "unique id mismatch" : "no grant");
 		goto out;
 	}
+	*nss = nc.arr;
+	nc.arr = NULL;
+	er = REG_OK;
+out:
+	json_decref(nc.arr);
+	return er;
+}
+
+/*
+ * Checks 17 and 18: issue a stateless signed token for x->who, valid for
+ * ttl seconds, answer it with the namespaces nss (borrowed) and audit it.
+ */
+static enum reg_err
+issue_token(struct reg_req *r, struct exch *x, int64_t ttl, json_t *nss)
+{
+	struct bearer_claims cl;
+	struct keyring *kr;
+	char exp_at[32];
+	char *token = NULL;
+	json_t *doc = NULL;
+	enum reg_err er;
 
 	/* check 17: a stateless signed token */
 	memset(&cl, 0, sizeof(cl));
@@ -382,7 +438,7 @@ h_auth_token(struct reg_req *r)
 	fmt_time(cl.exp, exp_at);
 	doc = json_pack("{s:s, s:s, s:I, s:s, s:O}", "token", token,
 	    "expires_at", exp_at, "expires_in", (json_int_t)ttl, "principal",
-	    x->who.display, "namespaces", nc.arr);
+	    x->who.display, "namespaces", nss);
 	if (doc == NULL) {
 		er = REG_ENOMEM;
 		goto out;
@@ -406,9 +462,42 @@ out:
 		free(token);
 	}
 	json_decref(doc);
-	json_decref(nc.arr);
-	buf_release(&body);
-	fetch_resp_release(&resp);
+	return er;
+}
+
+enum reg_err
+h_auth_token(struct reg_req *r)
+{
+	const struct reg_config *cfg = r->app->cfg;
+	struct exch *x;
+	json_t *nss = NULL;
+	enum reg_err er;
+	int64_t ttl = 0;
+
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return REG_ENOMEM;
+	if (cfg->nsts == 0 || cfg->audience[0] == '\0') {
+		er = req_fail(r, REG_ENOENT,
+		    "IAM sign-in is not configured on this registry "
+		    "(audience and sts_endpoint)");
+		goto out;
+	}
+	er = parse_request(r, x, &ttl);
+	if (er != REG_OK)
+		goto out;
+	er = check_replay(r, x);
+	if (er != REG_OK)
+		goto out;
+	er = ask_sts(r, x);
+	if (er != REG_OK)
+		goto out;
+	er = identity_grants(r, x, &nss);
+	if (er != REG_OK)
+		goto out;
+	er = issue_token(r, x, ttl, nss);
+out:
+	json_decref(nss);
 	cryptow_wipe(x, sizeof(*x));
 	free(x);
 	return er;

@@ -36,14 +36,15 @@ const char *right_name(enum right);
  */
 enum reg_err authz_identify(struct reg_req *) REG_MUSTCHECK;
 /*
- * Require right r on namespace ns.  Anonymous callers get REG_EAUTH unless
- * r is download and ns is public; authenticated callers without the right
- * get REG_EPERM with a message naming the right and the namespace.
+ * Require right want on namespace ns.  Anonymous callers get REG_EAUTH
+ * unless want is download and ns is public; authenticated callers without
+ * the right get REG_EPERM with a message naming the right and the
+ * namespace.
  */
-enum reg_err authz_require(struct reg_req *, enum right r,
+enum reg_err authz_require(struct reg_req *, enum right want,
     const char *ns) REG_MUSTCHECK;
 /* Like authz_require but only answers (no message, no error). */
-bool authz_can(struct reg_req *, enum right r, const char *ns);
+bool authz_can(struct reg_req *, enum right want, const char *ns);
 
 /* Append an audit record {"ts","action","principal","target",...extra}. */
 void audit_log(struct reg_req *, const char *action, const char *target,

@@ -117,37 +117,41 @@ set_str(char *dst, size_t dstsz, const char *src, const char *what)
 	memcpy(dst, src, strlen(src) + 1);
 }
 
-int
-main(int argc, char **argv)
-{
-	const char *cfile = NULL, *state = NULL, *sock = NULL;
-	struct store_opts so = { 0 };
-	char why[512];
-	bool check = false, debug = false, test_sts = false;
-	pthread_t *tids;
-	sigset_t set;
-	size_t i;
-	int ch, sig;
+/* What the command line asked for. */
+struct flags {
+	const char *cfile; /* -f */
+	const char *state; /* -s */
+	const char *sock;  /* -S */
+	bool check;        /* -n */
+	bool debug;        /* -d */
+	bool test_sts;     /* -T */
+};
 
+static void
+parse_flags(int argc, char **argv, struct flags *fl)
+{
+	int ch;
+
+	memset(fl, 0, sizeof(*fl));
 	while ((ch = getopt(argc, argv, "df:nS:s:T")) != -1) {
 		switch (ch) {
 		case 'd':
-			debug = true;
+			fl->debug = true;
 			break;
 		case 'f':
-			cfile = optarg;
+			fl->cfile = optarg;
 			break;
 		case 'n':
-			check = true;
+			fl->check = true;
 			break;
 		case 'S':
-			sock = optarg;
+			fl->sock = optarg;
 			break;
 		case 's':
-			state = optarg;
+			fl->state = optarg;
 			break;
 		case 'T':
-			test_sts = true;
+			fl->test_sts = true;
 			break;
 		default:
 			usage();
@@ -155,50 +159,70 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+}
 
-	log_init("registryd", 0, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+/* The IAM sign-in settings, checked as the token endpoint will use them. */
+static bool
+iam_settings_usable(void)
+{
+	struct iamtok_endpoint eps[CONFIG_MAX_STS];
+	struct iamtok_policy pol = { eps, cfg.nsts, cfg.audience_header, 0,
+		(int64_t)cfg.max_age, (int64_t)cfg.max_future };
+	size_t i;
+
+	for (i = 0; i < cfg.nsts; i++) {
+		eps[i].host = cfg.sts[i].host;
+		eps[i].region = cfg.sts[i].region;
+		eps[i].partition = cfg.sts[i].partition;
+	}
+	return iamtok_policy_valid(&pol);
+}
+
+/*
+ * Defaults, then the state directory (-s, else REGISTRY_STATE), the file
+ * and the socket (-S), then the cross-field checks.  false (the reason on
+ * stderr) when registryd must not start.
+ */
+static bool
+load_config(const struct flags *fl)
+{
+	const char *state = fl->state;
+	char why[512];
+
 	config_defaults(&cfg);
 	if (state == NULL)
 		state = config_env_state();
 	if (state != NULL)
 		set_str(cfg.state_dir, sizeof(cfg.state_dir), state,
 		    "state_dir");
-	if (cfile != NULL &&
-	    config_load(&cfg, cfile, why, sizeof(why)) != REG_OK) {
+	if (fl->cfile != NULL &&
+	    config_load(&cfg, fl->cfile, why, sizeof(why)) != REG_OK) {
 		fprintf(stderr, "registryd: %s\n", why);
-		return 1;
+		return false;
 	}
-	if (sock != NULL)
-		set_str(cfg.socket, sizeof(cfg.socket), sock, "socket");
-	if (config_check(&cfg, test_sts, why, sizeof(why)) != REG_OK) {
-		fprintf(stderr, "registryd: %s%s%s\n", cfile ? cfile : "",
-		    cfile ? ": " : "", why);
-		return 1;
+	if (fl->sock != NULL)
+		set_str(cfg.socket, sizeof(cfg.socket), fl->sock, "socket");
+	if (config_check(&cfg, fl->test_sts, why, sizeof(why)) != REG_OK) {
+		fprintf(stderr, "registryd: %s%s%s\n",
+		    fl->cfile ? fl->cfile : "", fl->cfile ? ": " : "", why);
+		return false;
 	}
-	if (cfg.nsts > 0) {
-		struct iamtok_endpoint eps[CONFIG_MAX_STS];
-		struct iamtok_policy pol = { eps, cfg.nsts, cfg.audience_header,
-			0, (int64_t)cfg.max_age, (int64_t)cfg.max_future };
+	if (cfg.nsts > 0 && !iam_settings_usable()) {
+		fprintf(stderr,
+		    "registryd: the IAM sign-in settings "
+		    "(sts_endpoint, audience_header, max_age, "
+		    "max_future) are not usable\n");
+		return false;
+	}
+	return true;
+}
 
-		for (i = 0; i < cfg.nsts; i++) {
-			eps[i].host = cfg.sts[i].host;
-			eps[i].region = cfg.sts[i].region;
-			eps[i].partition = cfg.sts[i].partition;
-		}
-		if (!iamtok_policy_valid(&pol)) {
-			fprintf(stderr,
-			    "registryd: the IAM sign-in settings "
-			    "(sts_endpoint, audience_header, max_age, "
-			    "max_future) are not usable\n");
-			return 1;
-		}
-	}
-	if (check) {
-		fprintf(stderr, "registryd: configuration OK\n");
-		return 0;
-	}
+/* The configured destination and level; -d always means debug. */
+static void
+start_logging(const struct flags *fl)
+{
 	log_init("registryd", cfg.syslog,
-	    debug                                     ? LOG_LVL_DEBUG
+	    fl->debug                                 ? LOG_LVL_DEBUG
 	        : strcmp(cfg.log_level, "warn") == 0  ? LOG_LVL_WARN
 	        : strcmp(cfg.log_level, "debug") == 0 ? LOG_LVL_DEBUG
 	                                              : LOG_LVL_INFO);
@@ -206,7 +230,12 @@ main(int argc, char **argv)
 		log_warnx("TEST MODE: STS requests are sent to %s (-T); never "
 		          "use this in production",
 		    cfg.sts_test_endpoint);
+}
 
+/* Block the signals the main thread waits for; *set gets them. */
+static void
+block_signals(sigset_t *set)
+{
 	/*
 	 * A signal ignored at exec (nohup, a shell's background job) is
 	 * discarded and never reaches sigwait(): take the ones we wait for
@@ -217,18 +246,21 @@ main(int argc, char **argv)
 	(void)signal(SIGHUP, SIG_DFL);
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* Workers inherit this mask; only the main thread takes signals. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
 
-	conn_lib_init();
-	fetch_global_init();
+/* The listening socket, with its mode and group; false when it failed. */
+static bool
+open_socket(void)
+{
 	listen_fd = conn_listen(cfg.socket, 128);
 	if (listen_fd < 0)
-		return 1;
+		return false;
 	if (chmod(cfg.socket, (mode_t)cfg.socket_mode) != 0)
 		fatal("chmod %s", cfg.socket);
 	if (cfg.group[0] != '\0' && geteuid() == 0) {
@@ -237,7 +269,19 @@ main(int argc, char **argv)
 		if (gr == NULL || chown(cfg.socket, (uid_t)-1, gr->gr_gid) != 0)
 			fatal("chown %s to group %s", cfg.socket, cfg.group);
 	}
-	drop_privileges(&cfg);
+	return true;
+}
+
+/*
+ * Blobs, LMDB and signing keys, opened as the unprivileged user (after
+ * drop_privileges()), so that everything created belongs to it.
+ */
+static void
+open_state(void)
+{
+	struct store_opts so = { 0 };
+	char dbdir[CONFIG_STR_MAX + 8];
+	size_t n;
 
 	app.cfg = &cfg;
 	app.started_at = (int64_t)time(NULL);
@@ -245,35 +289,29 @@ main(int argc, char **argv)
 	snprintf(app.keydir, sizeof(app.keydir), "%s/keys", cfg.state_dir);
 	if (blob_init_dir(app.blobdir) != REG_OK)
 		fatalx("cannot use blob directory %s", app.blobdir);
-	i = blob_cleanup_tmp(app.blobdir);
-	if (i > 0)
-		log_info("removed %zu unfinished upload(s)", i);
-	{
-		char dbdir[CONFIG_STR_MAX + 8];
-
-		snprintf(dbdir, sizeof(dbdir), "%s/db", cfg.state_dir);
-		if (mkdir(dbdir, 0700) != 0 && errno != EEXIST)
-			fatal("mkdir %s", dbdir);
-		so.map_size = cfg.map_size;
-		if (store_open(dbdir, &so, &app.store) != REG_OK)
-			fatalx("cannot open the state in %s", dbdir);
-	}
+	n = blob_cleanup_tmp(app.blobdir);
+	if (n > 0)
+		log_info("removed %zu unfinished upload(s)", n);
+	snprintf(dbdir, sizeof(dbdir), "%s/db", cfg.state_dir);
+	if (mkdir(dbdir, 0700) != 0 && errno != EEXIST)
+		fatal("mkdir %s", dbdir);
+	so.map_size = cfg.map_size;
+	if (store_open(dbdir, &so, &app.store) != REG_OK)
+		fatalx("cannot open the state in %s", dbdir);
 	if (keyring_cache_new(app.keydir, 5, (int64_t)time(NULL), &app.keys) !=
 	    REG_OK)
 		fatalx("no usable signing key in %s: run registry-admin init",
 		    app.keydir);
+}
 
-	tids = calloc(cfg.threads, sizeof(*tids));
-	if (tids == NULL)
-		fatal("calloc");
-	for (i = 0; i < cfg.threads; i++)
-		if (pthread_create(&tids[i], NULL, worker, NULL) != 0)
-			fatalx("pthread_create failed");
-	log_info("listening on %s with %zu threads, state in %s", cfg.socket,
-	    (size_t)cfg.threads, cfg.state_dir);
+/* Take signals until SIGTERM or SIGINT; SIGHUP reloads the signing keys. */
+static void
+wait_for_stop(const sigset_t *set)
+{
+	int sig;
 
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		if (sigwait(set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
 			/* forced: an unknown-kid refresh must not delay it */
@@ -287,6 +325,28 @@ main(int argc, char **argv)
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 	}
+}
+
+/*
+ * Run the worker pool until asked to stop, then shut the socket down so
+ * that each worker finishes its request and returns, and wait for them.
+ */
+static void
+serve(const sigset_t *set)
+{
+	pthread_t *tids;
+	size_t i;
+
+	tids = calloc(cfg.threads, sizeof(*tids));
+	if (tids == NULL)
+		fatal("calloc");
+	for (i = 0; i < cfg.threads; i++)
+		if (pthread_create(&tids[i], NULL, worker, NULL) != 0)
+			fatalx("pthread_create failed");
+	log_info("listening on %s with %zu threads, state in %s", cfg.socket,
+	    (size_t)cfg.threads, cfg.state_dir);
+
+	wait_for_stop(set);
 	log_info("shutting down");
 	(void)shutdown(listen_fd, SHUT_RDWR);
 	for (i = 0; i < cfg.threads; i++)
@@ -294,6 +354,33 @@ main(int argc, char **argv)
 	close(listen_fd);
 	(void)unlink(cfg.socket);
 	free(tids);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct flags fl;
+	sigset_t set;
+
+	parse_flags(argc, argv, &fl);
+	log_init("registryd", 0, fl.debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (!load_config(&fl))
+		return 1;
+	if (fl.check) {
+		fprintf(stderr, "registryd: configuration OK\n");
+		return 0;
+	}
+	start_logging(&fl);
+	block_signals(&set);
+
+	conn_lib_init();
+	fetch_global_init();
+	if (!open_socket())
+		return 1;
+	drop_privileges(&cfg);
+	open_state();
+
+	serve(&set);
 	keyring_cache_free(app.keys);
 	store_close(app.store);
 	log_info("stopped");

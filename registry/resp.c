@@ -17,7 +17,7 @@
 #include "common/log.h"
 #include "registry/conn.h"
 
-#define CONN_HDR_MAX (16 * 1024)
+#define CONN_HDR_MAX ((size_t)16 * 1024)
 
 struct reg_conn {
 	FCGX_Request fcgi;
