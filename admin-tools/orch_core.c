@@ -542,7 +542,7 @@ attempt_once(struct orch_ctx *ctx, const struct orch_call *c,
     unsigned max)
 {
 	struct fetch_req req;
-	char cerr[256] = "", outcome[160];
+	char cerr[256] = "", outcome[300];
 	int64_t t0 = orch_now_ms();
 
 	memset(err, 0, sizeof(*err));
