@@ -101,9 +101,10 @@ VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full \
 valgrind:	# plain -O0 build; DWARF 4 so valgrind 3.19 can read clang output
 	$(MAKE) SAN= O=build/valgrind CFLAGS='-O0 -g -gdwarf-4' \
 	    $(patsubst $(O)/%,build/valgrind/%,$(UNITS))
-	@fail=0; for t in $(patsubst $(O)/%,build/valgrind/%,$(UNITS)); do \
-		$(VALGRIND) ./$$t >/dev/null || { echo "FAIL $$t"; fail=1; }; \
-	done; exit $$fail
+	@pass=0; fail=0; for t in $(patsubst $(O)/%,build/valgrind/%,$(UNITS)); do \
+		if $(VALGRIND) ./$$t >/dev/null 2>$$t.vg; then pass=$$((pass+1)); \
+		else fail=$$((fail+1)); echo "FAIL $$t"; tail -30 $$t.vg; fi; \
+	done; echo "$$pass passed, $$fail failed"; test $$fail -eq 0
 
 FUZZ_TIME ?= 60
 fuzz:		# clang only; libFuzzer + ASan + UBSan, corpus grows in place
