@@ -68,8 +68,8 @@ vlog(int prio, const char *errstr, const char *fmt, va_list ap)
 	    "%04d-%02d-%02dT%02d:%02d:%02dZ %s[%d]: %s%s%s%s%s%s\n",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec, log_name, (int)getpid(), log_reqid[0] ? "req=" : "",
-	    log_reqid, log_reqid[0] ? " " : "", msg,
-	    errstr != NULL ? ": " : "", errstr != NULL ? errstr : "");
+	    log_reqid, log_reqid[0] ? " " : "", msg, errstr != NULL ? ": " : "",
+	    errstr != NULL ? errstr : "");
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {

@@ -159,7 +159,8 @@ main(int argc, char **argv)
 	if (cr.session_token != NULL && cr.session_token[0] == '\0')
 		cr.session_token = NULL;
 	if (cr.akid == NULL || cr.secret == NULL)
-		usage("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set");
+		usage(
+		    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set");
 	if (host == NULL) {
 		snprintf(hostbuf, sizeof(hostbuf), "sts.%s.amazonaws.com",
 		    region);
@@ -195,8 +196,8 @@ main(int argc, char **argv)
 	r.nheaders = nh;
 	r.amz_date = date;
 	buf_init(&out, 16384);
-	if (sigv4_presign(&r, &cr, region, service, (unsigned)expires,
-		&out) != REG_OK) {
+	if (sigv4_presign(&r, &cr, region, service, (unsigned)expires, &out) !=
+	    REG_OK) {
 		fprintf(stderr, "presign: sigv4_presign failed\n");
 		return 1;
 	}
@@ -207,8 +208,7 @@ main(int argc, char **argv)
 
 		if (enc == NULL)
 			return 1;
-		(void)b64url_encode((const unsigned char *)out.p, out.len,
-		    enc);
+		(void)b64url_encode((const unsigned char *)out.p, out.len, enc);
 		printf("k8s-aws-v1.%s\n", enc);
 		free(enc);
 	}

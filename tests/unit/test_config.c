@@ -87,17 +87,17 @@ test_defaults_and_values(void)
 
 	config_defaults(&c);
 	T_OK(c.threads == 8 && c.token_ttl == 3600 &&
-		c.archive_url_ttl == 600 && c.max_age == 300,
+	        c.archive_url_ttl == 600 && c.max_age == 300,
 	    "defaults");
 	T_OK(strcmp(c.audience_header, "x-k8s-aws-id") == 0,
 	    "default audience header");
 	T_OK(config_parse(&c, text, sizeof(text) - 1, why, sizeof(why)) ==
-		REG_OK,
+	        REG_OK,
 	    "parse values");
 	T_OK(c.threads == 3 && c.socket_mode == 0600 &&
-		c.allow_user_principals && c.nsts == 1 &&
-		strcmp(c.sts[0].region, "us-east-1") == 0 &&
-		strcmp(c.socket, "/tmp/s.sock") == 0,
+	        c.allow_user_principals && c.nsts == 1 &&
+	        strcmp(c.sts[0].region, "us-east-1") == 0 &&
+	        strcmp(c.socket, "/tmp/s.sock") == 0,
 	    "values applied");
 }
 
@@ -141,11 +141,11 @@ test_check(void)
 		config_defaults(&c);
 		why[0] = '\0';
 		T_OK(config_parse(&c, ck[i].text, strlen(ck[i].text), why,
-			 sizeof(why)) == REG_OK,
+		         sizeof(why)) == REG_OK,
 		    "check case %zu parses (%s)", i, why);
 		er = config_check(&c, ck[i].allow_test, why, sizeof(why));
-		T_OK((er == REG_OK) == ck[i].ok, "check case %zu ok=%d (%s)",
-		    i, ck[i].ok, why);
+		T_OK((er == REG_OK) == ck[i].ok, "check case %zu ok=%d (%s)", i,
+		    ck[i].ok, why);
 		if (!ck[i].ok)
 			T_OK(strstr(why, ck[i].why) != NULL,
 			    "check case %zu message \"%s\" has \"%s\"", i, why,
