@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "auth/iamtok.h"
 #include "registry/config.h"
 #include "storage/store.h"
 
@@ -35,6 +36,9 @@ struct app {
 
 	/* Signing keys; workers take references (auth/keyring.h). */
 	struct keyring_cache *keys;
+
+	/* cfg->sts as the token endpoint's allowlist, built once at start */
+	struct iamtok_endpoint sts_eps[CONFIG_MAX_STS];
 
 	atomic_uint_fast64_t metrics[MET_MAX];
 	int64_t started_at;

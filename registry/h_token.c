@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,8 +41,6 @@
 #define STS_BODY_MAX STSRESP_MAX_BODY
 
 struct exch {
-	/* the policy's allowlist: tok.endpoint points into it */
-	struct iamtok_endpoint eps[CONFIG_MAX_STS];
 	struct iamtok tok;
 	struct stsresp_identity id;
 	struct principal_sts who;
@@ -96,15 +93,11 @@ refuse(struct reg_req *r, struct exch *x, enum reg_err er, const char *msg,
 static enum reg_err
 read_body(struct reg_req *r, struct buf *b)
 {
-	size_t ctlen;
+	enum reg_err er;
 
-	ctlen = strcspn(r->content_type, ";");
-	while (ctlen > 0 && r->content_type[ctlen - 1] == ' ')
-		ctlen--;
-	if (ctlen != 16 ||
-	    strncasecmp(r->content_type, "application/json", 16) != 0)
-		return req_fail(r, REG_EMEDIA,
-		    "Content-Type must be application/json");
+	er = req_require_json(r);
+	if (er != REG_OK)
+		return er;
 	return req_read_body(r, TOKEN_BODY_MAX, b);
 }
 
@@ -201,7 +194,6 @@ parse_request(struct reg_req *r, struct exch *x, int64_t *ttl)
 	struct buf body;
 	const char *why = NULL;
 	enum reg_err er;
-	size_t i;
 
 	buf_init(&body, TOKEN_BODY_MAX);
 	er = read_body(r, &body);
@@ -217,12 +209,7 @@ parse_request(struct reg_req *r, struct exch *x, int64_t *ttl)
 		goto out;
 
 	/* checks 2 to 9 */
-	for (i = 0; i < cfg->nsts; i++) {
-		x->eps[i].host = cfg->sts[i].host;
-		x->eps[i].region = cfg->sts[i].region;
-		x->eps[i].partition = cfg->sts[i].partition;
-	}
-	pol.endpoints = x->eps;
+	pol.endpoints = r->app->sts_eps;
 	pol.nendpoints = cfg->nsts;
 	pol.audience_header = cfg->audience_header;
 	pol.now = r->now;

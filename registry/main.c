@@ -165,15 +165,14 @@ parse_flags(int argc, char **argv, struct flags *fl)
 static bool
 iam_settings_usable(void)
 {
-	struct iamtok_endpoint eps[CONFIG_MAX_STS];
-	struct iamtok_policy pol = { eps, cfg.nsts, cfg.audience_header, 0,
-		(int64_t)cfg.max_age, (int64_t)cfg.max_future };
+	struct iamtok_policy pol = { app.sts_eps, cfg.nsts, cfg.audience_header,
+		0, (int64_t)cfg.max_age, (int64_t)cfg.max_future };
 	size_t i;
 
 	for (i = 0; i < cfg.nsts; i++) {
-		eps[i].host = cfg.sts[i].host;
-		eps[i].region = cfg.sts[i].region;
-		eps[i].partition = cfg.sts[i].partition;
+		app.sts_eps[i].host = cfg.sts[i].host;
+		app.sts_eps[i].region = cfg.sts[i].region;
+		app.sts_eps[i].partition = cfg.sts[i].partition;
 	}
 	return iamtok_policy_valid(&pol);
 }

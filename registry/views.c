@@ -123,12 +123,8 @@ req_read_body(struct reg_req *r, size_t max, struct buf *out)
 }
 
 enum reg_err
-req_json_body(struct reg_req *r, size_t max, json_t **out)
+req_require_json(struct reg_req *r)
 {
-	struct buf b;
-	json_error_t jerr;
-	json_t *doc;
-	enum reg_err er;
 	size_t ctlen;
 
 	ctlen = strcspn(r->content_type, ";");
@@ -138,6 +134,20 @@ req_json_body(struct reg_req *r, size_t max, json_t **out)
 	    strncasecmp(r->content_type, "application/json", 16) != 0)
 		return req_fail(r, REG_EMEDIA,
 		    "Content-Type must be application/json");
+	return REG_OK;
+}
+
+enum reg_err
+req_json_body(struct reg_req *r, size_t max, json_t **out)
+{
+	struct buf b;
+	json_error_t jerr;
+	json_t *doc;
+	enum reg_err er;
+
+	er = req_require_json(r);
+	if (er != REG_OK)
+		return er;
 	buf_init(&b, max);
 	er = req_read_body(r, max, &b);
 	if (er != REG_OK)

@@ -36,6 +36,10 @@ const struct version_rec *versions_latest(const struct verlist *);
 enum reg_err req_read_body(struct reg_req *, size_t max,
     struct buf *out) REG_MUSTCHECK;
 
+/* REG_EMEDIA (with the message) unless Content-Type is application/json
+ * (parameters such as charset allowed). */
+enum reg_err req_require_json(struct reg_req *) REG_MUSTCHECK;
+
 /*
  * Parse a JSON object body strictly (duplicates rejected), after checking
  * Content-Type is application/json.  *out: new reference.
