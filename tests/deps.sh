@@ -5,7 +5,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev libfcgi-dev libssl-dev libcurl4-openssl-dev
 libjansson-dev liblmdb-dev libarchive-dev nginx-light openssl curl wrk
 ca-certificates zip unzip python3 python3-cryptography lmdb-utils git
-docker-registry buildah skopeo apache2-utils busybox-static"
+docker-registry buildah skopeo apache2-utils busybox-static strace"
 [ -n "${EXTRA_PKGS:-}" ] && PKGS="$PKGS $EXTRA_PKGS"
 missing=""
 for p in $PKGS; do
